@@ -1,0 +1,59 @@
+# The README's commands. Everything runs inside .venv, built from the pinned lock on first use.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+NB_TIMEOUT := 600
+HOST   ?= 127.0.0.1
+PORT   ?= 8888
+
+.PHONY: setup lab test test-unit test-notebooks test-browser lint format bench book lock clean
+
+setup: $(STAMP)
+
+# Rebuilt whenever the lock or the package metadata changes.
+$(STAMP): requirements.lock pyproject.toml
+	@$(PYTHON) tools/check_python.py
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV) || { \
+	  echo "error: '$(PYTHON) -m venv' failed. On Debian/Ubuntu install the venv module first:"; \
+	  echo "       sudo apt-get install python3-venv"; rm -rf $(VENV); exit 1; }
+	$(PY) -m pip install --quiet --upgrade "pip>=23.1"
+	$(PY) -m pip install --quiet -r requirements.lock
+	$(PY) -m pip install --quiet --no-deps -e .
+	@touch $(STAMP)
+
+# JupyterLab on the loopback interface only, protected by a token (printed in the URL).
+lab: $(STAMP)
+	$(VENV)/bin/jupyter lab --ServerApp.ip=$(HOST) --port=$(PORT) --ServerApp.root_dir=notebooks \
+	  --LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate
+
+test: $(STAMP)
+	$(PY) tools/figures_guard.py snapshot
+	$(PY) -m pytest tests
+	$(PY) -m pytest --nbval --nbval-current-env --nbval-cell-timeout=$(NB_TIMEOUT) \
+	  --nbval-sanitize-with tests/nbval_sanitize.cfg -p no:randomly notebooks
+	$(PY) tools/figures_guard.py check
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check cnnbp_core tests tools notebooks
+	$(VENV)/bin/ruff format --check cnnbp_core tests tools
+
+format: $(STAMP)
+	$(VENV)/bin/ruff format cnnbp_core tests tools
+	$(VENV)/bin/ruff check --fix cnnbp_core tests tools notebooks
+
+bench: $(STAMP)
+	$(PY) tools/bench.py
+
+# Re-execute every chapter in place, storing outputs (and rewriting figures/).
+book: $(STAMP)
+	$(PY) tools/run_notebooks.py notebooks/[0-9][0-9]_*.ipynb
+
+# Regenerate the lock after editing the pins in pyproject.toml (needs network access to PyPI).
+lock:
+	$(PYTHON) -m pip install --quiet uv
+	$(PYTHON) -m uv pip compile pyproject.toml --extra test --universal --python-version 3.10 \
+	  --no-header --annotation-style line -o requirements.lock
+
+clean:
+	rm -rf $(VENV) .pytest_cache .hypothesis .ruff_cache

@@ -1,0 +1,123 @@
+"""`make bench`: speed of the core, measured against references timed in the same run.
+
+Absolute times drift between runs and machines, so every figure is printed beside a reference
+measured in the same process: numpy's own matmul for the convolution, one ``np.copy`` for
+pooling. Single-thread BLAS figures are the stable ones (2 cores, spinning BLAS threads).
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+
+import numpy as np
+from threadpoolctl import threadpool_limits
+
+from cnnbp_core import functional as F
+
+# N, C_in, H, W, C_out, k, s, p, d (DESIGN.md, "Performance")
+CONV_SHAPES = {
+    "A": (64, 1, 28, 28, 8, 3, 1, 1, 1),
+    "B": (32, 16, 16, 16, 32, 3, 1, 1, 1),
+    "C": (16, 3, 32, 32, 16, 5, 2, 2, 1),
+    "D": (16, 8, 24, 24, 8, 3, 1, 2, 2),
+    "E": (128, 1, 8, 8, 16, 3, 1, 1, 1),
+}
+TARGETS = {"B": 0.35}  # fraction of single-thread matmul throughput; 0.20 for the others
+DEFAULT_TARGET = 0.20
+
+
+def best_time(fn, repeat=7, min_time=0.2):
+    """Best wall time of one call, over `repeat` rounds of enough calls to last `min_time`."""
+    fn()
+    calls, elapsed = 1, 0.0
+    while elapsed < min_time / repeat:
+        calls *= 2
+        start = time.perf_counter()
+        for _ in range(calls):
+            fn()
+        elapsed = time.perf_counter() - start
+    best = np.inf
+    for _ in range(repeat):
+        start = time.perf_counter()
+        for _ in range(calls):
+            fn()
+        best = min(best, (time.perf_counter() - start) / calls)
+    return best
+
+
+def warm_up():
+    """Touch a large block once: freshly mapped pages would otherwise slow the first timings."""
+    block = np.ones(4_000_000)
+    block += 1.0
+    del block
+
+
+def matmul_gflops(n=512):
+    a, b = np.random.default_rng(0).standard_normal((2, n, n))
+    return 2 * n**3 / best_time(lambda: a @ b) / 1e9
+
+
+def conv_case(shape, rng):
+    n, c, h, w, f, k, s, p, d = shape
+    x = rng.standard_normal((n, c, h, w))
+    wt = rng.standard_normal((f, c, k, k))
+    b = rng.standard_normal(f)
+    out, cache = F.conv2d_forward(x, wt, b, stride=s, padding=p, dilation=d)
+    dout = rng.standard_normal(out.shape)
+    flops = 3 * 2 * n * f * out.shape[2] * out.shape[3] * c * k * k
+    fwd = best_time(lambda: F.conv2d_forward(x, wt, b, stride=s, padding=p, dilation=d))
+    bwd = best_time(lambda: F.conv2d_backward(dout, cache))
+    return x, wt, b, dout, flops, fwd, bwd
+
+
+def bench_conv(rng):
+    print("conv2d, float64: forward+backward vs numpy matmul in the same run")
+    ok = True
+    for threads in (1, None):
+        label = "single BLAS thread" if threads == 1 else "default BLAS threads"
+        with threadpool_limits(limits=threads, user_api="blas"):
+            ref = matmul_gflops()
+            print(f"\n[{label}] numpy matmul 512x512: {ref:.1f} GFLOP/s")
+            print(f"{'shape':6}{'fwd ms':>9}{'bwd ms':>9}{'GFLOP/s':>9}{'ratio':>7}{'target':>8}")
+            for name, shape in CONV_SHAPES.items():
+                *_, flops, fwd, bwd = conv_case(shape, rng)
+                rate = flops / (fwd + bwd) / 1e9
+                target = TARGETS.get(name, DEFAULT_TARGET)
+                met = rate / ref >= target
+                ok &= met or threads is not None
+                mark = "" if threads is None else ("  ok" if met else "  MISSED")
+                print(
+                    f"{name:6}{fwd * 1e3:9.3f}{bwd * 1e3:9.3f}{rate:9.2f}{rate / ref:7.0%}"
+                    f"{target:8.0%}{mark}"
+                )
+    return ok
+
+
+def bench_naive(rng):
+    n, c, h, w, f, k, s, p, d = CONV_SHAPES["E"]
+    x, wt, b = rng.standard_normal((n, c, h, w)), rng.standard_normal((f, c, k, k)), None
+    start = time.perf_counter()
+    out, cache = F.conv2d_forward_naive(x, wt, b, stride=s, padding=p, dilation=d)
+    mid = time.perf_counter()
+    F.conv2d_backward_naive(rng.standard_normal(out.shape), cache)
+    end = time.perf_counter()
+    with threadpool_limits(limits=1, user_api="blas"):
+        *_, fwd, bwd = conv_case(CONV_SHAPES["E"], rng)
+    print(
+        f"\nnaive loops on shape E: forward {(mid - start) * 1e3:.0f} ms, backward "
+        f"{(end - mid) * 1e3:.0f} ms ({(end - start) / (fwd + bwd):.0f}x the vectorised pair)"
+    )
+
+
+def main():
+    warm_up()
+    rng = np.random.default_rng(0)
+    ok = bench_conv(rng)
+    bench_naive(rng)
+    print("\nall targets met" if ok else "\nsome targets MISSED")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
