@@ -116,7 +116,7 @@ def _im2col(xp, kernel_hw, out_hw, stride, dilation):
         for v in range(kw):
             rows, columns = _window(u, v, out_hw, stride, dilation)
             cols[:, :, u, v] = xp[:, :, rows, columns]
-    return cols.reshape(n, c * kh * kw, -1)
+    return cols.reshape(n, c * kh * kw, out_hw[0] * out_hw[1])
 
 
 def conv2d_forward(x, w, b=None, *, stride=1, padding=0, dilation=1):
@@ -176,7 +176,7 @@ def conv2d_backward(dout, cache):
     dout = check_grad(dout, (n, f, *out_hw), xp.dtype)
     if cols is None:
         cols = _im2col(xp, (kh, kw), out_hw, stride, dilation)
-    delta = dout.reshape(n, f, -1)  # (N, C_out, H_out*W_out)
+    delta = dout.reshape(n, f, out_hw[0] * out_hw[1])  # (N, C_out, H_out*W_out)
     # dK: correlate every input channel with delta, i.e. sum over samples of delta_n @ cols_n^T
     dw = (delta @ cols.transpose(0, 2, 1)).sum(axis=0).reshape(w.shape)
     dcols = (w.reshape(f, -1).T @ delta).reshape(n, c, kh, kw, *out_hw)

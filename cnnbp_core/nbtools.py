@@ -1,0 +1,60 @@
+"""Small helpers the chapters use: visible pass/fail checks and showing the core's source."""
+
+from __future__ import annotations
+
+import inspect
+
+import numpy as np
+
+from .gradcheck import relative_error
+
+
+def check(actual, expected, name, *, atol=1e-10, rtol=1e-8):
+    """Print one pass/fail row comparing two arrays, and raise ``AssertionError`` on failure.
+
+    Parameters
+    ----------
+    actual, expected : array_like
+        Must have the same shape. Booleans and exact integers compare exactly.
+    name : str
+        What is being checked, e.g. ``"dL/dK: conv2d_backward vs SymPy"``.
+    atol, rtol : float
+        An element passes when ``|actual - expected| <= atol + rtol * |expected|``.
+
+    Returns
+    -------
+    float
+        The largest absolute difference (so a notebook can state it).
+    """
+    actual, expected = np.asarray(actual, dtype=float), np.asarray(expected, dtype=float)
+    if actual.shape != expected.shape:
+        print(f"FAIL  {name}: shape {actual.shape} != expected {expected.shape}")
+        raise AssertionError(f"{name}: shape {actual.shape} != expected {expected.shape}")
+    diff = np.abs(actual - expected)
+    max_abs = float(diff.max(initial=0.0))
+    max_rel = float(relative_error(actual, expected).max(initial=0.0))
+    passed = bool(np.all(diff <= atol + rtol * np.abs(expected)))
+    print(
+        f"{'PASS' if passed else 'FAIL'}  {name}  "
+        f"(max abs err {max_abs:.1e}, max rel err {max_rel:.1e}, {actual.size} elements)"
+    )
+    if not passed:
+        raise AssertionError(f"{name}: max abs err {max_abs:.3e} exceeds atol={atol}, rtol={rtol}")
+    return max_abs
+
+
+def show_source(obj):
+    """Render the source code of a core function or class in a notebook (syntax-highlighted).
+
+    Parameters
+    ----------
+    obj : function, class or module
+
+    Returns
+    -------
+    IPython.display.Code
+        Displays as highlighted HTML in JupyterLab and as plain text elsewhere.
+    """
+    from IPython.display import Code  # imported here: the maths modules never need IPython
+
+    return Code(inspect.getsource(obj), language="python")
