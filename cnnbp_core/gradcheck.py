@@ -114,6 +114,8 @@ class GradReport(NamedTuple):
         lines.append(f"(pass when |analytic - numerical| <= {self.atol:g} + {self.rtol:g} * |numerical|)")
         return "\n".join(lines)
 
+    __repr__ = __str__  # the table is also the plain-text rendering in a notebook
+
     def _repr_html_(self):
         cells = "".join(
             f"<tr><td>{html.escape(r.name)}</td><td>{r.shape}</td><td>{r.max_abs_error:.2e}</td>"
@@ -206,6 +208,8 @@ class DotCheck(NamedTuple):
             f"<v, J u> = {self.forward_side:.10g}   <J^T v, u> = {self.backward_side:.10g}   "
             f"rel err {self.rel_error:.1e}   {verdict}"
         )
+
+    __repr__ = __str__
 
 
 def dot_product_check(fn, inputs, vjp, *, rng, eps=EPS, rtol=1e-6):

@@ -1,0 +1,164 @@
+"""Real-browser smoke test: chapters with widgets, run live in JupyterLab in headless Chromium.
+
+For every chapter with a widget cell: start JupyterLab on 127.0.0.1 (free port, token, private
+config/settings dirs) on a copy of the chapter, open it in Debian's chromium driven by Playwright,
+run all cells, wait for the kernel to go idle, move a slider with the keyboard, and check that the
+widget output changed and that no widget error or traceback appears. A screenshot is saved under
+test-artifacts/. Server and browser are always stopped.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+ARTIFACTS = ROOT / "test-artifacts"
+WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]  # fmt: skip
+
+
+def widget_chapters():
+    found = []
+    for path in sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")):
+        cells = json.loads(path.read_text())["cells"]
+        if any(WIDGET_MIME in o.get("data", {}) for c in cells for o in c.get("outputs", [])):
+            found.append(path)
+    return found
+
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(CHROMIUM is None, reason="no chromium on PATH (apt-get install chromium)"),
+]
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_lab(root: Path, home: Path, port: int, token: str):
+    settings = home / "settings"
+    news = settings / "@jupyterlab" / "apputils-extension" / "notification.jupyterlab-settings"
+    news.parent.mkdir(parents=True)
+    news.write_text('{"fetchNews": "false", "checkForUpdates": false}')
+    env = os.environ | {
+        "JUPYTER_CONFIG_DIR": str(home / "config"),
+        "JUPYTER_RUNTIME_DIR": str(home / "runtime"),
+        "JUPYTERLAB_SETTINGS_DIR": str(settings),
+        "JUPYTERLAB_WORKSPACES_DIR": str(home / "workspaces"),
+    }
+    command = [
+        sys.executable, "-m", "jupyter", "lab", "--no-browser", f"--IdentityProvider.token={token}",
+        "--ServerApp.ip=127.0.0.1", f"--port={port}", "--ServerApp.port_retries=0",
+        f"--ServerApp.root_dir={root}", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+    ]  # fmt: skip
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        command.append("--allow-root")
+    log = open(home / "lab.log", "w")  # noqa: SIM115 - closed with the process
+    proc = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            break
+        try:
+            urllib.request.urlopen(f"{url}/api/status?token={token}", timeout=2)
+            return proc, url
+        except OSError:
+            time.sleep(0.3)
+    stop(proc)
+    pytest.fail(f"JupyterLab did not start:\n{(home / 'lab.log').read_text()[-3000:]}")
+
+
+def stop(proc):
+    if proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+
+
+def run_all_and_wait(page):
+    page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=60_000)
+    page.wait_for_selector("text=Python 3 (ipykernel) | Idle", timeout=60_000)
+    page.click(".lm-MenuBar-itemLabel:text-is('Run')")
+    page.click(".lm-Menu-itemLabel:text-is('Run All Cells')")
+    page.wait_for_selector(".widget-slider", timeout=240_000)
+    page.wait_for_function(
+        """() => [...document.querySelectorAll('.jp-CodeCell .jp-InputArea-prompt')]
+                 .every(p => /^\\[\\d+\\]:$/.test(p.textContent.trim()))""",
+        timeout=240_000,
+    )
+    page.wait_for_selector("text=Python 3 (ipykernel) | Idle", timeout=60_000)
+
+
+def widget_output_state(page):
+    """Text and image sources shown by the live widget outputs: what a reader sees change."""
+    return page.eval_on_selector_all(
+        ".widget-output, .widget-image, .widget-html",
+        "els => els.map(e => e.innerText + [...e.querySelectorAll('img')].map(i => i.src).join(''))",
+    )
+
+
+@pytest.mark.parametrize("chapter", widget_chapters(), ids=lambda p: p.name)
+def test_widget_responds_in_a_real_browser(chapter, tmp_path):
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    root = tmp_path / "book"
+    root.mkdir()
+    shutil.copy(chapter, root / chapter.name)  # the browser may autosave: never touch the original
+    token = os.urandom(16).hex()
+    proc, url = start_lab(root, tmp_path / "jupyter", free_port(), token)
+    ARTIFACTS.mkdir(exist_ok=True)
+    shot = ARTIFACTS / f"{chapter.stem}.png"
+    try:
+        with playwright_api.sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            try:
+                page = browser.new_page(viewport={"width": 1400, "height": 1000})
+                page.goto(f"{url}/lab/tree/{chapter.name}?token={token}")
+                run_all_and_wait(page)
+                handle = page.locator(".widget-slider .noUi-handle").first
+                handle.scroll_into_view_if_needed()
+                before = widget_output_state(page)
+                handle.focus()
+                page.keyboard.press("ArrowRight")
+                deadline = time.monotonic() + 20
+                while widget_output_state(page) == before and time.monotonic() < deadline:
+                    time.sleep(0.2)
+                after = widget_output_state(page)
+                page.screenshot(path=str(shot), full_page=False)
+                body = page.inner_text("body")
+                tracebacks = page.locator(".jp-OutputArea-output", has_text="Traceback").count()
+            finally:
+                browser.close()
+    finally:
+        stop(proc)
+    assert after != before, "moving the slider did not change the widget output"
+    assert "Error displaying widget" not in body
+    assert not any("Traceback" in text for text in after), after
+    # Only cells written to show an error may show a traceback.
+    assert tracebacks == expected_errors(chapter), f"{tracebacks} tracebacks on the page"
+
+
+def expected_errors(chapter):
+    cells = json.loads(chapter.read_text())["cells"]
+    return sum("raises-exception" in c.get("metadata", {}).get("tags", []) for c in cells)
