@@ -104,14 +104,18 @@ class GradReport(NamedTuple):
         return all(row.passed for row in self.rows)
 
     def __str__(self):
-        head = f"{'input':<8}{'shape':<18}{'max abs err':>12}{'max rel err':>12}  {'worst index':<16}"
+        head = (
+            f"{'input':<8}{'shape':<18}{'max abs err':>12}{'max rel err':>12}  {'worst index':<16}"
+        )
         lines = [head + "result"]
         for r in self.rows:
             lines.append(
                 f"{r.name:<8}{str(r.shape):<18}{r.max_abs_error:12.2e}{r.max_rel_error:12.2e}  "
                 f"{str(r.worst_index):<16}{'PASS' if r.passed else 'FAIL'}"
             )
-        lines.append(f"(pass when |analytic - numerical| <= {self.atol:g} + {self.rtol:g} * |numerical|)")
+        lines.append(
+            f"(pass when |analytic - numerical| <= {self.atol:g} + {self.rtol:g} * |numerical|)"
+        )
         return "\n".join(lines)
 
     __repr__ = __str__  # the table is also the plain-text rendering in a notebook

@@ -67,12 +67,15 @@ def start_lab(root: Path, home: Path, port: int, token: str):
     command = [
         sys.executable, "-m", "jupyter", "lab", "--no-browser", f"--IdentityProvider.token={token}",
         "--ServerApp.ip=127.0.0.1", f"--port={port}", "--ServerApp.port_retries=0",
-        f"--ServerApp.root_dir={root}", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+        f"--ServerApp.root_dir={root}",
+        "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
     ]  # fmt: skip
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         command.append("--allow-root")
     log = open(home / "lab.log", "w")  # noqa: SIM115 - closed with the process
-    proc = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    proc = subprocess.Popen(
+        command, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+    )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -115,7 +118,7 @@ def widget_output_state(page):
     """Text and image sources shown by the live widget outputs: what a reader sees change."""
     return page.eval_on_selector_all(
         ".widget-output, .widget-image, .widget-html",
-        "els => els.map(e => e.innerText + [...e.querySelectorAll('img')].map(i => i.src).join(''))",
+        "els => els.map(e => e.innerText + [...e.querySelectorAll('img')].map(i => i.src))",
     )
 
 

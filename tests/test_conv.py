@@ -62,7 +62,9 @@ def test_backward_naive_matches_finite_differences():
     out, cache = F.conv2d_forward_naive(x, k, b, **hp)
     dout = rng.standard_normal(out.shape)
     grads = F.conv2d_backward_naive(dout, cache)
-    assert_gradients(lambda x, k, b: F.conv2d_forward_naive(x, k, b, **hp)[0], [x, k, b], grads, dout)
+    assert_gradients(
+        lambda x, k, b: F.conv2d_forward_naive(x, k, b, **hp)[0], [x, k, b], grads, dout
+    )
 
 
 @pytest.mark.parametrize("cfg", CONFIGS)
@@ -110,7 +112,9 @@ def test_float32_stays_float32_and_float64_default():
     assert out.dtype == np.float32
     grads = F.conv2d_backward(np.ones(out.shape, np.float64), cache)
     assert all(g.dtype == np.float32 for g in grads)
-    ref, _ = F.conv2d_forward(x.astype(np.float64), k.astype(np.float64), b.astype(np.float64), **hp)
+    ref, _ = F.conv2d_forward(
+        x.astype(np.float64), k.astype(np.float64), b.astype(np.float64), **hp
+    )
     np.testing.assert_allclose(out, ref, rtol=1e-4, atol=1e-4)
 
 
@@ -193,7 +197,9 @@ def test_bad_input_is_named(conv, change, error, message):
 @pytest.mark.parametrize("backward", [F.conv2d_backward, F.conv2d_backward_naive])
 def test_dout_of_the_wrong_shape(backward):
     out, cache = F.conv2d_forward(X, W, stride=2)
-    with pytest.raises(ValueError, match=r"dout must have shape \(2, 4, 2, 2\).*got \(2, 4, 2, 3\)"):
+    with pytest.raises(
+        ValueError, match=r"dout must have shape \(2, 4, 2, 2\).*got \(2, 4, 2, 3\)"
+    ):
         backward(np.zeros((2, 4, 2, 3)), cache)
     with pytest.raises(TypeError, match="dout must have a floating dtype"):
         backward(np.zeros(out.shape, dtype=int), cache)

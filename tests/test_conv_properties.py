@@ -28,7 +28,11 @@ def conv_configs(draw):
 def test_vectorised_equals_loops(config):
     x_shape, w_shape, hyper, seed = config
     rng = np.random.default_rng(seed)
-    x, w, b = rng.standard_normal(x_shape), rng.standard_normal(w_shape), rng.standard_normal(w_shape[0])
+    x, w, b = (
+        rng.standard_normal(x_shape),
+        rng.standard_normal(w_shape),
+        rng.standard_normal(w_shape[0]),
+    )
     out, cache = F.conv2d_forward(x, w, b, **hyper)
     ref, ref_cache = F.conv2d_forward_naive(x, w, b, **hyper)
     np.testing.assert_allclose(out, ref, atol=1e-12)
@@ -42,7 +46,11 @@ def test_vectorised_equals_loops(config):
 def test_backward_matches_finite_differences(config):
     x_shape, w_shape, hyper, seed = config
     rng = np.random.default_rng(seed)
-    x, w, b = rng.standard_normal(x_shape), rng.standard_normal(w_shape), rng.standard_normal(w_shape[0])
+    x, w, b = (
+        rng.standard_normal(x_shape),
+        rng.standard_normal(w_shape),
+        rng.standard_normal(w_shape[0]),
+    )
     out, cache = F.conv2d_forward(x, w, b, **hyper)
     dout = rng.standard_normal(out.shape)
     grads = F.conv2d_backward(dout, cache)

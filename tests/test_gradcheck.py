@@ -7,7 +7,9 @@ from cnnbp_core import gradcheck as G
 
 
 def test_relative_error_definition():
-    np.testing.assert_allclose(G.relative_error([1.0, 0.0, -2.0], [1.1, 0.0, 2.0]), [0.1 / 1.1, 0, 2])
+    np.testing.assert_allclose(
+        G.relative_error([1.0, 0.0, -2.0], [1.1, 0.0, 2.0]), [0.1 / 1.1, 0, 2]
+    )
 
 
 def test_numerical_gradient_of_known_function():
@@ -61,7 +63,9 @@ def test_dot_product_check_passes_right_and_fails_wrong_vjp():
     rng = np.random.default_rng(1)
     m = rng.standard_normal((5, 4))
     x = rng.standard_normal(4)
-    right = G.dot_product_check(lambda x: np.tanh(m @ x), [x], lambda v: [m.T @ (v * (1 - np.tanh(m @ x) ** 2))], rng=rng)
+    right = G.dot_product_check(
+        lambda x: np.tanh(m @ x), [x], lambda v: [m.T @ (v * (1 - np.tanh(m @ x) ** 2))], rng=rng
+    )
     wrong = G.dot_product_check(lambda x: np.tanh(m @ x), [x], lambda v: [m.T @ v], rng=rng)
     assert right.passed and not wrong.passed
     assert "PASS" in str(right)

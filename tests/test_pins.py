@@ -26,7 +26,10 @@ def lock_pins():
 
 def conda_pins():
     text = (ROOT / "environment.yml").read_text()
-    return {m[0].lower(): m[1] for m in re.findall(r"^\s+- ([A-Za-z0-9_.-]+)=([0-9][^\s#]*)", text, re.M)}
+    return {
+        m[0].lower(): m[1]
+        for m in re.findall(r"^\s+- ([A-Za-z0-9_.-]+)=([0-9][^\s#]*)", text, re.M)
+    }
 
 
 def test_every_direct_dependency_is_pinned_exactly():
@@ -45,10 +48,14 @@ def test_lock_has_the_same_single_version_of_each_direct_dependency():
 def test_environment_yml_pins_the_same_versions():
     conda = conda_pins()
     for name, version in pyproject_pins().items():
-        assert conda.get(name) == version, f"{name}: pyproject {version}, environment.yml {conda.get(name)}"
+        assert conda.get(name) == version, (
+            f"{name}: pyproject {version}, environment.yml {conda.get(name)}"
+        )
     assert set(conda) - {"python"} == set(pyproject_pins())
 
 
 def test_lock_pins_every_package_exactly():
-    lines = [ln for ln in (ROOT / "requirements.lock").read_text().splitlines() if ln and ln[0].isalnum()]
+    lines = [
+        ln for ln in (ROOT / "requirements.lock").read_text().splitlines() if ln and ln[0].isalnum()
+    ]
     assert lines and all("==" in ln for ln in lines)

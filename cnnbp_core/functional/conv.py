@@ -222,7 +222,9 @@ def conv2d_backward_naive(dout, cache):
     """
     xp, w, has_bias, stride, padding, dilation, _ = cache
     (sh, sw), (dh, dw_) = stride, dilation
-    out_hw = conv2d_output_shape(xp.shape[2], xp.shape[3], w.shape[2:], stride=stride, dilation=dilation)
+    out_hw = conv2d_output_shape(
+        xp.shape[2], xp.shape[3], w.shape[2:], stride=stride, dilation=dilation
+    )
     dout = check_grad(dout, (xp.shape[0], w.shape[0], *out_hw), xp.dtype)
     dxp, dw, db = np.zeros_like(xp), np.zeros_like(w), np.zeros(w.shape[0], dtype=xp.dtype)
     for n, f, i, j in np.ndindex(dout.shape):
