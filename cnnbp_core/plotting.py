@@ -17,6 +17,7 @@ import math
 from collections.abc import Mapping, Sequence
 from io import BytesIO
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 from matplotlib import colors as mcolors
@@ -24,6 +25,7 @@ from matplotlib import rc_context
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.layout_engine import PlaceHolderLayoutEngine
+from matplotlib.patches import Rectangle
 from matplotlib.ticker import MaxNLocator
 
 from .metrics import confusion_matrix
@@ -679,3 +681,102 @@ def save_figure(fig: Figure, name: str, *, directory=None, dpi: int = DPI) -> Pa
     if not path.is_file() or path.read_bytes() != content:
         path.write_bytes(content)
     return path
+
+
+# ----------------------------------------------------------------------------- one kernel tap
+class KernelTapTerms(NamedTuple):
+    """The terms of ``dL/dK[u,v] = sum_{i,j} delta[i,j] * X[i*s + u*d, j*s + v*d]``."""
+
+    rows: np.ndarray  # (H_out,) input rows the tap reads: i*s_h + u*d_h
+    cols: np.ndarray  # (W_out,) input columns: j*s_w + v*d_w
+    products: np.ndarray  # (H_out, W_out) X[rows[i], cols[j]] * delta[i, j]
+    dk: np.ndarray  # (KH, KW) the whole kernel gradient, from the core's conv2d_backward
+
+
+def kernel_tap_terms(x, delta, u, v, *, kernel_size, stride=1, dilation=1) -> KernelTapTerms:
+    """Split one kernel weight's gradient into its terms, for one channel (no padding).
+
+    Parameters
+    ----------
+    x : array_like, shape (H, W)
+        One input channel X (pad it first if padding is wanted).
+    delta : array_like, shape (H_out, W_out)
+        Upstream gradient dL/dY, shaped like the convolution's output.
+    u, v : int
+        The kernel tap, ``0 <= u < KH``, ``0 <= v < KW``.
+    kernel_size, stride, dilation : int or (h, w) pair
+
+    Returns
+    -------
+    KernelTapTerms
+        ``products.sum()`` equals ``dk[u, v]``: the picture and the core agree.
+
+    Raises
+    ------
+    ValueError
+        When the kernel does not fit x, delta has the wrong shape, or (u, v) is outside the kernel.
+    """
+    from .functional import conv2d_backward, conv2d_forward
+    from .functional._checks import pair
+
+    x, delta = _array(x, "x", (2,)).astype(float), _array(delta, "delta", (2,)).astype(float)
+    kh, kw = pair(kernel_size, "kernel_size", 1)
+    (sh, sw), (dh, dw) = pair(stride, "stride", 1), pair(dilation, "dilation", 1)
+    y, cache = conv2d_forward(
+        x[None, None], np.zeros((1, 1, kh, kw)), stride=stride, dilation=dilation
+    )
+    if delta.shape != y.shape[2:]:
+        raise ValueError(f"delta must have the output's shape {y.shape[2:]}; got {delta.shape}")
+    if not (0 <= u < kh and 0 <= v < kw):
+        raise ValueError(f"tap (u, v) = ({u}, {v}) is outside the {kh}x{kw} kernel")
+    dk = conv2d_backward(delta[None, None], cache)[1][0, 0]
+    rows, cols = np.arange(delta.shape[0]) * sh + u * dh, np.arange(delta.shape[1]) * sw + v * dw
+    return KernelTapTerms(rows, cols, x[np.ix_(rows, cols)] * delta, dk)
+
+
+def kernel_tap_figure(x, delta, u, v, *, kernel_size, stride=1, dilation=1) -> Figure:
+    """How the gradient of one kernel weight, dL/dK[u,v], is built (see `kernel_tap_terms`).
+
+    Four panels: the input with the pixels tap (u, v) reads outlined, delta, their products,
+    and the whole dL/dK with (u, v) outlined; the last title states the sum.
+
+    Parameters
+    ----------
+    x, delta, u, v, kernel_size, stride, dilation
+        As in `kernel_tap_terms`.
+
+    Returns
+    -------
+    Figure
+    """
+    t = kernel_tap_terms(x, delta, u, v, kernel_size=kernel_size, stride=stride, dilation=dilation)
+    x, delta = np.asarray(x, float), np.asarray(delta, float)
+    fig = Figure(figsize=(13.0, 3.6), layout="constrained")
+    widths = [x.shape[1], delta.shape[1], delta.shape[1], max(t.dk.shape[1], 2)]
+    ax_x, ax_d, ax_p, ax_k = fig.subplots(1, 4, width_ratios=widths)
+    plot_matrix(
+        x, title=f"X: pixels tap ({u},{v}) reads", ax=ax_x, cmap=IMAGE_CMAP, symmetric=False
+    )
+    ii, jj = np.meshgrid(t.rows, t.cols, indexing="ij")
+    ax_x.scatter(
+        jj.ravel(),
+        ii.ravel(),
+        s=300,
+        marker="s",
+        facecolors="none",
+        edgecolors="tab:orange",
+        linewidths=2,
+    )
+    plot_matrix(delta, title="δ = dL/dY", ax=ax_d, symmetric=True)
+    plot_matrix(t.products, title="X[those pixels] · δ[i,j]", ax=ax_p, symmetric=True)
+    plot_matrix(
+        t.dk,
+        title=f"dL/dK[{u},{v}] = Σ = {t.products.sum():.3g}",
+        ax=ax_k,
+        labels=("u", "v"),
+        symmetric=True,
+    )
+    ax_k.add_patch(
+        Rectangle((v - 0.5, u - 0.5), 1, 1, fill=False, edgecolor="tab:orange", linewidth=3)
+    )
+    return fig

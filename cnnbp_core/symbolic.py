@@ -513,6 +513,8 @@ def gradient_identity_holds(
     closed_form : callable, optional
         ``closed_form(xp, delta, kernel_hw, *, stride, dilation)`` returning the candidate
         dL/dK, shape (C_out, C_in, KH, KW), as `kernel_gradient_closed_form` (the default) does.
+        It receives the padded symbolic input, the delta symbols, (KH, KW), and stride and
+        dilation as (h, w) pairs.
 
     Returns
     -------
@@ -520,9 +522,10 @@ def gradient_identity_holds(
         True when the identity holds for every entry.
     """
     closed_form = kernel_gradient_closed_form if closed_form is None else closed_form
+    stride, padding, dilation = _hyper(stride, padding, dilation)
     hyper = {"stride": stride, "padding": padding, "dilation": dilation}
     g = conv2d_gradients(x_shape, w_shape, bias=bias, wrt=("K",), **hyper)
-    (ph, pw) = pair(padding, "padding", 0)
+    (ph, pw) = padding
     xp = np.pad(g.X, ((0, 0), (0, 0), (ph, ph), (pw, pw)), constant_values=sympy.S.Zero)
     candidate = np.asarray(
         closed_form(xp, g.delta, g.K.shape[2:], stride=stride, dilation=dilation), dtype=object

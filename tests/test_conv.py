@@ -203,3 +203,35 @@ def test_dout_of_the_wrong_shape(backward):
         backward(np.zeros((2, 4, 2, 3)), cache)
     with pytest.raises(TypeError, match="dout must have a floating dtype"):
         backward(np.zeros(out.shape, dtype=int), cache)
+
+
+def test_zero_size_kernel_names_w():
+    with pytest.raises(
+        ValueError, match=r"w must have C_in, KH, KW >= 1; got shape \(1, 1, 0, 2\)"
+    ):
+        F.conv2d_forward(np.zeros((1, 1, 3, 3)), np.zeros((1, 1, 0, 2)))
+
+
+def test_dilate2d_inserts_zeros_and_states_the_strided_kernel_gradient():
+    np.testing.assert_array_equal(
+        F.dilate2d([[1, 2], [3, 4]], (2, 3)), [[1, 0, 0, 2], [0] * 4, [3, 0, 0, 4]]
+    )
+    # dL/dK[u, v] = (Xp correlated with delta dilated by s)[u*d, v*d], here s = 2, d = 2.
+    rng = np.random.default_rng(7)
+    x, k = rng.standard_normal((1, 1, 9, 8)), rng.standard_normal((1, 1, 2, 3))
+    out, cache = F.conv2d_forward(x, k, stride=2, dilation=2)
+    delta = rng.standard_normal(out.shape)
+    dk = F.conv2d_backward(delta, cache)[1][0, 0]
+    big = F.dilate2d(delta[0, 0], 2)
+    corr = np.array(
+        [
+            [
+                np.sum(x[0, 0, a : a + big.shape[0], b : b + big.shape[1]] * big)
+                for b in range(8 - big.shape[1] + 1)
+            ]
+            for a in range(9 - big.shape[0] + 1)
+        ]
+    )
+    np.testing.assert_allclose(corr[::2, ::2][:2, :3], dk, atol=1e-12)
+    with pytest.raises(ValueError, match="factor must be >= 1"):
+        F.dilate2d(np.zeros((2, 2)), 0)

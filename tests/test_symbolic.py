@@ -176,7 +176,7 @@ def test_kernel_gradient_identity_holds_exactly(x_shape, w_shape, hyper):
 def flipped_closed_form(xp, delta, kernel_hw, *, stride=1, dilation=1):
     """The closed form with the kernel's row index flipped (u -> KH-1-u): a plausible mistake."""
     kh, kw = kernel_hw
-    (sh, sw), (dh, dw) = (stride, stride), (dilation, dilation)
+    (sh, sw), (dh, dw) = stride, dilation  # gradient_identity_holds passes (h, w) pairs
     n_, f_, ho, wo = delta.shape
     dk = np.empty((f_, xp.shape[1], kh, kw), dtype=object)
     for f, c, u, v in itertools.product(range(f_), range(xp.shape[1]), range(kh), range(kw)):
@@ -193,7 +193,7 @@ def no_dilation_closed_form(xp, delta, kernel_hw, *, stride=1, dilation=1):
 
 
 def test_identity_check_rejects_wrong_closed_forms():
-    cfg = ((1, 2, 5, 4), (2, 2, 2, 2), {"stride": 2, "padding": 1, "dilation": 1})
+    cfg = ((1, 2, 5, 4), (2, 2, 2, 2), {"stride": (2, 1), "padding": 1, "dilation": 1})
     assert S.gradient_identity_holds(*cfg[:2], **cfg[2]) is True
     assert S.gradient_identity_holds(*cfg[:2], closed_form=flipped_closed_form, **cfg[2]) is False
     dilated = ((1, 1, 5, 5), (1, 1, 2, 2), {"dilation": 2})

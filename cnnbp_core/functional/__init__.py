@@ -11,6 +11,7 @@ from .conv import (
     conv2d_forward,
     conv2d_forward_naive,
     conv2d_output_shape,
+    dilate2d,
 )
 
 __all__ = [
@@ -20,4 +21,5 @@ __all__ = [
     "conv2d_forward",
     "conv2d_forward_naive",
     "conv2d_output_shape",
+    "dilate2d",
 ]

@@ -79,6 +79,8 @@ def _prepare(x, w, b, stride, padding, dilation):
     """Check and convert the forward arguments; return them with the geometry."""
     x = as_float_array(x, "x", ndim=4)
     w = as_float_array(w, "w", ndim=4)
+    if 0 in w.shape[1:]:
+        raise ValueError(f"w must have C_in, KH, KW >= 1; got shape {w.shape}")
     if x.shape[1] != w.shape[1]:
         raise ValueError(
             f"channel mismatch: x has C_in={x.shape[1]} channels (shape {x.shape}) but w expects "
@@ -169,7 +171,13 @@ def conv2d_backward(dout, cache):
 
     Derived in notebooks/04_kernel_gradient.ipynb (dw, db) and 05_input_gradient.ipynb (dx).
     """
-    xp, w, has_bias, stride, padding, dilation, cols = cache
+    xp, w, stride, dilation, cols = (
+        cache.x_padded,
+        cache.w,
+        cache.stride,
+        cache.dilation,
+        cache.cols,
+    )
     n, c, hp, wp = xp.shape
     f, _, kh, kw = w.shape
     out_hw = conv2d_output_shape(hp, wp, (kh, kw), stride=stride, dilation=dilation)
@@ -185,8 +193,8 @@ def conv2d_backward(dout, cache):
         for v in range(kw):
             rows, columns = _window(u, v, out_hw, stride, dilation)
             dxp[:, :, rows, columns] += dcols[:, :, u, v]
-    db = delta.sum(axis=2).sum(axis=0) if has_bias else None
-    return _crop(dxp, padding), dw, db
+    db = delta.sum(axis=2).sum(axis=0) if cache.has_bias else None
+    return _crop(dxp, cache.padding), dw, db
 
 
 def _crop(dxp, padding):
@@ -220,7 +228,7 @@ def conv2d_backward_naive(dout, cache):
     feeds Y[n,f,i,j], so it sends ``delta * Xp`` to dK and ``delta * K`` to dXp.
     Same parameters and returns as `conv2d_backward`.
     """
-    xp, w, has_bias, stride, padding, dilation, _ = cache
+    xp, w, stride, dilation = cache.x_padded, cache.w, cache.stride, cache.dilation
     (sh, sw), (dh, dw_) = stride, dilation
     out_hw = conv2d_output_shape(
         xp.shape[2], xp.shape[3], w.shape[2:], stride=stride, dilation=dilation
@@ -234,4 +242,30 @@ def conv2d_backward_naive(dout, cache):
             h, col = i * sh + u * dh, j * sw + v * dw_
             dw[f, c, u, v] += delta * xp[n, c, h, col]
             dxp[n, c, h, col] += delta * w[f, c, u, v]
-    return _crop(dxp, padding), dw, db if has_bias else None
+    return _crop(dxp, cache.padding), dw, db if cache.has_bias else None
+
+
+def dilate2d(a, factor):
+    """Insert ``factor - 1`` zeros between neighbouring entries along the last two axes.
+
+    Chapter 04 uses it to state the strided kernel gradient as a correlation: with stride s,
+    ``dL/dK[u,v] = (Xp * dilate2d(delta, s))[u*d, v*d]``. Works on object arrays (SymPy) too.
+
+    Parameters
+    ----------
+    a : ndarray, shape (..., H, W)
+    factor : int or (h, w) pair, >= 1
+
+    Returns
+    -------
+    ndarray, shape (..., (H - 1) * factor_h + 1, (W - 1) * factor_w + 1)
+        Same dtype as ``a``; inserted entries are ``0`` (an exact integer 0 in object arrays).
+    """
+    a = np.asarray(a)
+    if a.ndim < 2:
+        raise ValueError(f"a must have at least 2 dimensions; got shape {a.shape}")
+    fh, fw = pair(factor, "factor", 1)
+    h, w = a.shape[-2:]
+    out = np.zeros((*a.shape[:-2], max(h - 1, 0) * fh + 1, max(w - 1, 0) * fw + 1), dtype=a.dtype)
+    out[..., ::fh, ::fw] = a
+    return out
