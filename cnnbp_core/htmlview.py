@@ -39,7 +39,7 @@ def matrix_html(a, *, title="", symmetric=None, highlight=(), fmt="{:.2g}", cell
     -------
     str
     """
-    a = np.asarray(a, dtype=float)
+    a = np.asarray(a, dtype=float) + 0.0  # + 0.0 turns -0.0 into 0.0, so no "-0" is shown
     if a.ndim != 2:
         raise ValueError(f"a must be 2-D; got shape {a.shape}")
     if symmetric is None:

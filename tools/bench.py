@@ -110,11 +110,32 @@ def bench_naive(rng):
     )
 
 
+def bench_widget():
+    """One slider update of chapter 04's explorer: callback, compute and the new HTML view."""
+    from cnnbp_core.widgets import kernel_gradient_explorer
+
+    explorer = kernel_gradient_explorer()
+    slider = explorer.children[0].children[0].children[0]  # tap u
+    values = iter(range(10**9))
+
+    def move():
+        slider.value = next(values) % 3  # every call changes the value, so the view redraws
+
+    per_update = best_time(move, repeat=5, min_time=0.5)
+    ok = per_update < 0.1
+    status = "ok" if ok else "MISSED"
+    print(
+        f"\nkernel-gradient explorer: {per_update * 1e3:.2f} ms per slider update (target < 100 ms)  {status}"
+    )
+    return ok
+
+
 def main():
     warm_up()
     rng = np.random.default_rng(0)
     ok = bench_conv(rng)
     bench_naive(rng)
+    ok &= bench_widget()
     print("\nall targets met" if ok else "\nsome targets MISSED")
     return 0 if ok else 1
 
