@@ -1,4 +1,4 @@
-"""The kernel-gradient explorer: what it shows is computed, and bad slider combinations are friendly."""
+"""The kernel-gradient explorer: what it shows is computed; bad slider values get a message."""
 
 import numpy as np
 import pytest

@@ -110,6 +110,37 @@ def bench_naive(rng):
     )
 
 
+POOL_SHAPE, POOL_TARGET = (64, 8, 28, 28), 15.0  # forward+backward within 15x one np.copy(x)
+
+
+def bench_pooling(rng):
+    """Max and average pooling, 2x2 windows, float64, against one ``np.copy`` of the input."""
+    x = rng.standard_normal(POOL_SHAPE)
+
+    def times(name):
+        forward = getattr(F, f"{name}pool2d_forward")
+        backward = getattr(F, f"{name}pool2d_backward")
+        out, cache = forward(x, 2)
+        dout = rng.standard_normal(out.shape)
+        return best_time(lambda: forward(x, 2)), best_time(lambda: backward(dout, cache))
+
+    ok = True
+    with threadpool_limits(limits=1, user_api="blas"):
+        copy = best_time(lambda: np.copy(x))
+        print(f"\npooling 2x2 on x {POOL_SHAPE}, float64: np.copy(x) {copy * 1e3:.3f} ms")
+        print(f"{'pool':6}{'fwd ms':>9}{'bwd ms':>9}{'ratio':>8}{'target':>8}")
+        for name in ("max", "avg"):
+            fwd, bwd = times(name)
+            ratio = (fwd + bwd) / copy
+            met = ratio <= POOL_TARGET
+            ok &= met
+            print(
+                f"{name:6}{fwd * 1e3:9.3f}{bwd * 1e3:9.3f}{ratio:7.1f}x{POOL_TARGET:7.0f}x"
+                f"  {'ok' if met else 'MISSED'}"
+            )
+    return ok
+
+
 def bench_widget():
     """One slider update of chapter 04's explorer: callback, compute and the new HTML view."""
     from cnnbp_core.widgets import kernel_gradient_explorer
@@ -125,7 +156,8 @@ def bench_widget():
     ok = per_update < 0.1
     status = "ok" if ok else "MISSED"
     print(
-        f"\nkernel-gradient explorer: {per_update * 1e3:.2f} ms per slider update (target < 100 ms)  {status}"
+        f"\nkernel-gradient explorer: {per_update * 1e3:.2f} ms per slider update "
+        f"(target < 100 ms)  {status}"
     )
     return ok
 
@@ -135,6 +167,7 @@ def main():
     rng = np.random.default_rng(0)
     ok = bench_conv(rng)
     bench_naive(rng)
+    ok &= bench_pooling(rng)
     ok &= bench_widget()
     print("\nall targets met" if ok else "\nsome targets MISSED")
     return 0 if ok else 1

@@ -4,6 +4,24 @@ Every pair has the shape ``*_forward(...) -> (out, cache)`` and
 ``*_backward(dout, cache) -> gradients of forward's array arguments``; see DESIGN.md.
 """
 
+from .activations import (
+    OutputCache,
+    ReluCache,
+    leaky_relu_backward,
+    leaky_relu_forward,
+    relu_backward,
+    relu_forward,
+    sigmoid_backward,
+    sigmoid_forward,
+    tanh_backward,
+    tanh_forward,
+)
+from .batchnorm import (
+    BatchNormCache,
+    batchnorm_backward,
+    batchnorm_backward_chunked,
+    batchnorm_forward,
+)
 from .conv import (
     Conv2dCache,
     conv2d_backward,
@@ -12,6 +30,45 @@ from .conv import (
     conv2d_forward_naive,
     conv2d_output_shape,
     dilate2d,
+)
+from .dropout import (
+    DropoutCache,
+    dropout_backward,
+    dropout_forward,
+)
+from .linear import (
+    FlattenCache,
+    LinearCache,
+    flatten_backward,
+    flatten_forward,
+    linear_backward,
+    linear_forward,
+)
+from .losses import (
+    MseCache,
+    SoftmaxCrossEntropyCache,
+    log_softmax,
+    mse_backward,
+    mse_forward,
+    softmax,
+    softmax_cross_entropy_backward,
+    softmax_cross_entropy_forward,
+)
+from .pooling import (
+    AvgPool2dCache,
+    MaxPool2dCache,
+    avgpool2d_backward,
+    avgpool2d_backward_naive,
+    avgpool2d_forward,
+    avgpool2d_forward_naive,
+    maxpool2d_backward,
+    maxpool2d_backward_naive,
+    maxpool2d_forward,
+    maxpool2d_forward_naive,
+)
+from .regularization import (
+    l1_penalty,
+    l2_penalty,
 )
 
 __all__ = [
@@ -22,4 +79,47 @@ __all__ = [
     "conv2d_forward_naive",
     "conv2d_output_shape",
     "dilate2d",
+    "OutputCache",
+    "ReluCache",
+    "leaky_relu_backward",
+    "leaky_relu_forward",
+    "relu_backward",
+    "relu_forward",
+    "sigmoid_backward",
+    "sigmoid_forward",
+    "tanh_backward",
+    "tanh_forward",
+    "BatchNormCache",
+    "batchnorm_backward",
+    "batchnorm_backward_chunked",
+    "batchnorm_forward",
+    "DropoutCache",
+    "dropout_backward",
+    "dropout_forward",
+    "FlattenCache",
+    "LinearCache",
+    "flatten_backward",
+    "flatten_forward",
+    "linear_backward",
+    "linear_forward",
+    "MseCache",
+    "SoftmaxCrossEntropyCache",
+    "log_softmax",
+    "mse_backward",
+    "mse_forward",
+    "softmax",
+    "softmax_cross_entropy_backward",
+    "softmax_cross_entropy_forward",
+    "AvgPool2dCache",
+    "MaxPool2dCache",
+    "avgpool2d_backward",
+    "avgpool2d_backward_naive",
+    "avgpool2d_forward",
+    "avgpool2d_forward_naive",
+    "maxpool2d_backward",
+    "maxpool2d_backward_naive",
+    "maxpool2d_forward",
+    "maxpool2d_forward_naive",
+    "l1_penalty",
+    "l2_penalty",
 ]

@@ -79,3 +79,26 @@ def check_grad(dout, expected_shape: tuple[int, ...], dtype) -> np.ndarray:
     dout = as_float_array(dout, "dout")
     check_shape(dout, expected_shape, "dout", "the shape of the forward output")
     return dout.astype(dtype, copy=False)
+
+
+def as_real(value, name: str) -> float:
+    """Read a real number (an int or a float, not a bool) as a float."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a real number; got {value!r} ({type(value).__name__})")
+    return float(value)
+
+
+def as_flag(value, name: str) -> bool:
+    """Read a bool (Python or NumPy); anything else is a TypeError."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be True or False; got {value!r} ({type(value).__name__})")
+    return bool(value)
+
+
+def scalar_grad(value, name: str, dtype) -> np.ndarray:
+    """Check the upstream gradient of a scalar (a loss): a real number or a 0-d float array."""
+    if isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_)):
+        return np.asarray(value, dtype=dtype)
+    arr = as_float_array(value, name)
+    check_shape(arr, (), name, "the upstream gradient of a scalar loss is a scalar")
+    return arr.astype(dtype, copy=False)

@@ -1,0 +1,168 @@
+"""Elementwise activations: forward and backward.
+
+For an elementwise ``Y = f(X)`` the chain rule has one term per element,
+``dL/dX = delta * f'(X)``, and each backward below is that product with ``f'`` written in the
+cheapest form the forward pass leaves behind (derived in chapter 07):
+
+    relu        f(x) = max(x, 0)                      f'(x) = 1 if x > 0 else 0
+    leaky_relu  f(x) = x if x > 0 else a*x            f'(x) = 1 if x > 0 else a
+    sigmoid     f(x) = 1 / (1 + exp(-x))              f'(x) = f(x) * (1 - f(x))
+    tanh        f(x) = tanh(x)                        f'(x) = 1 - f(x)**2
+
+At x = 0 relu and leaky_relu take the left derivative (0 and a), as PyTorch does.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+
+from ._checks import as_float_array, as_real, check_grad
+
+
+class ReluCache(NamedTuple):
+    """ReLU and leaky ReLU keep where the input was positive."""
+
+    positive: np.ndarray  # bool, shape of x: x > 0
+    negative_slope: float  # 0.0 for relu
+    dtype: np.dtype
+
+
+class OutputCache(NamedTuple):
+    """Sigmoid and tanh: the derivative is a function of the output Y alone."""
+
+    out: np.ndarray  # Y, shape of x
+
+
+def relu_forward(x):
+    """Rectified linear unit, ``Y = max(X, 0)``.
+
+    Parameters
+    ----------
+    x : array_like, any shape, floating dtype
+
+    Returns
+    -------
+    out : ndarray, shape of x
+    cache : ReluCache
+    """
+    x = as_float_array(x, "x")
+    positive = x > 0
+    return np.where(positive, x, 0), ReluCache(positive, 0.0, x.dtype)
+
+
+def relu_backward(dout, cache):
+    """``dL/dX = delta * [X > 0]``.
+
+    Parameters
+    ----------
+    dout : array_like, shape of x
+        Upstream gradient dL/dY.
+    cache : ReluCache
+        From `relu_forward` (or `leaky_relu_forward`).
+
+    Returns
+    -------
+    dx : ndarray, shape of x
+    """
+    positive, slope, dtype = cache
+    dout = check_grad(dout, positive.shape, dtype)
+    return np.where(positive, dout, slope * dout)
+
+
+def leaky_relu_forward(x, negative_slope=0.01):
+    """Leaky ReLU, ``Y = X`` where X > 0 and ``negative_slope * X`` elsewhere.
+
+    Parameters
+    ----------
+    x : array_like, any shape, floating dtype
+    negative_slope : float
+        Slope a for negative inputs (PyTorch's default 0.01).
+
+    Returns
+    -------
+    out : ndarray, shape of x
+    cache : ReluCache
+        For `leaky_relu_backward`.
+    """
+    x = as_float_array(x, "x")
+    slope = as_real(negative_slope, "negative_slope")
+    if not np.isfinite(slope):
+        raise ValueError(f"negative_slope must be finite; got {negative_slope!r}")
+    positive = x > 0
+    return np.where(positive, x, slope * x), ReluCache(positive, slope, x.dtype)
+
+
+def leaky_relu_backward(dout, cache):
+    """``dL/dX = delta`` where X > 0, ``negative_slope * delta`` elsewhere.
+
+    Same parameters and returns as `relu_backward`.
+    """
+    return relu_backward(dout, cache)
+
+
+def sigmoid_forward(x):
+    """Logistic sigmoid ``Y = 1 / (1 + exp(-X))``, computed without overflow for large |X|.
+
+    For X < 0 the equal form ``exp(X) / (1 + exp(X))`` is used, so ``exp`` never sees a large
+    positive argument.
+
+    Parameters
+    ----------
+    x : array_like, any shape, floating dtype
+
+    Returns
+    -------
+    out : ndarray, shape of x
+    cache : OutputCache
+    """
+    x = as_float_array(x, "x")
+    e = np.exp(-np.abs(x))  # in (0, 1]: exp(-x) for x >= 0, exp(x) for x < 0
+    out = np.where(x >= 0, 1 / (1 + e), e / (1 + e))
+    return out, OutputCache(out)
+
+
+def sigmoid_backward(dout, cache):
+    """``dL/dX = delta * Y * (1 - Y)``.
+
+    Parameters
+    ----------
+    dout : array_like, shape of x
+    cache : OutputCache
+        From `sigmoid_forward`.
+
+    Returns
+    -------
+    dx : ndarray, shape of x
+    """
+    y = cache.out
+    dout = check_grad(dout, y.shape, y.dtype)
+    return dout * y * (1 - y)
+
+
+def tanh_forward(x):
+    """Hyperbolic tangent ``Y = tanh(X)``.
+
+    Parameters
+    ----------
+    x : array_like, any shape, floating dtype
+
+    Returns
+    -------
+    out : ndarray, shape of x
+    cache : OutputCache
+    """
+    x = as_float_array(x, "x")
+    out = np.tanh(x)
+    return out, OutputCache(out)
+
+
+def tanh_backward(dout, cache):
+    """``dL/dX = delta * (1 - Y**2)``.
+
+    Same parameters and returns as `sigmoid_backward` (cache from `tanh_forward`).
+    """
+    y = cache.out
+    dout = check_grad(dout, y.shape, y.dtype)
+    return dout * (1 - y * y)

@@ -1,0 +1,131 @@
+"""Dense (fully connected) layer and flatten: forward and backward.
+
+Linear: X (N, in), W (out, in) as in PyTorch, b (out,), Y = X W^T + b, shape (N, out), i.e.
+``Y[n,o] = sum_i X[n,i] W[o,i] + b[o]``. With delta = dL/dY the chain rule gives (chapter 02)
+
+    dL/dX = delta W          (N, in)
+    dL/dW = delta^T X        (out, in)
+    dL/db = sum_n delta[n]   (out,)
+
+Flatten reshapes (N, d1, d2, ...) to (N, d1*d2*...), so its backward reshapes back.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+
+from ._checks import as_float_array, check_grad, check_shape
+
+
+class LinearCache(NamedTuple):
+    """What the linear backward pass needs."""
+
+    x: np.ndarray  # (N, in)
+    w: np.ndarray  # (out, in)
+    has_bias: bool
+
+
+class FlattenCache(NamedTuple):
+    """The input shape, to reshape the gradient back."""
+
+    x_shape: tuple[int, ...]  # (N, d1, d2, ...)
+    dtype: np.dtype
+
+
+def linear_forward(x, w, b=None):
+    """Affine map ``Y = X W^T + b`` of a batch of row vectors (PyTorch's linear).
+
+    Parameters
+    ----------
+    x : array_like, shape (N, in)
+        Input X, floating dtype.
+    w : array_like, shape (out, in)
+        Weights W.
+    b : array_like, shape (out,), optional
+        Bias.
+
+    Returns
+    -------
+    out : ndarray, shape (N, out)
+        Y, in the common dtype of the inputs.
+    cache : LinearCache
+        For `linear_backward`.
+    """
+    x = as_float_array(x, "x", ndim=2)
+    w = as_float_array(w, "w", ndim=2)
+    if x.shape[1] != w.shape[1]:
+        raise ValueError(
+            f"feature mismatch: x has in={x.shape[1]} features (shape {x.shape}) but w expects "
+            f"in={w.shape[1]} (shape {w.shape}); w must have shape (out, in)"
+        )
+    if b is not None:
+        b = as_float_array(b, "b")
+        check_shape(b, (w.shape[0],), "b", "one bias per output feature, out of w")
+    dtype = np.result_type(x, w, *(() if b is None else (b,)))
+    x, w = x.astype(dtype, copy=False), w.astype(dtype, copy=False)
+    out = x @ w.T
+    if b is not None:
+        out += b.astype(dtype, copy=False)
+    return out, LinearCache(x, w, b is not None)
+
+
+def linear_backward(dout, cache):
+    """Gradients of ``Y = X W^T + b``.
+
+    Parameters
+    ----------
+    dout : array_like, shape (N, out)
+        Upstream gradient dL/dY.
+    cache : LinearCache
+        From `linear_forward`.
+
+    Returns
+    -------
+    dx : ndarray, shape (N, in)
+    dw : ndarray, shape (out, in)
+    db : ndarray, shape (out,) or None
+        None when the forward pass had no bias.
+
+    Derived in chapter 02 (dense layers and losses).
+    """
+    x, w, has_bias = cache
+    dout = check_grad(dout, (x.shape[0], w.shape[0]), x.dtype)
+    return dout @ w, dout.T @ x, dout.sum(axis=0) if has_bias else None
+
+
+def flatten_forward(x):
+    """Flatten every sample: (N, d1, d2, ...) -> (N, d1*d2*...), row-major (C order).
+
+    Parameters
+    ----------
+    x : array_like, shape (N, d1, ...), at least 2-D
+
+    Returns
+    -------
+    out : ndarray, shape (N, d1*d2*...)
+    cache : FlattenCache
+    """
+    x = as_float_array(x, "x")
+    if x.ndim < 2:
+        raise ValueError(f"x must be at least 2-D (N, d1, ...); got shape {x.shape}")
+    return x.reshape(x.shape[0], int(np.prod(x.shape[1:]))), FlattenCache(x.shape, x.dtype)
+
+
+def flatten_backward(dout, cache):
+    """Reshape the upstream gradient back to the input's shape.
+
+    Parameters
+    ----------
+    dout : array_like, shape (N, d1*d2*...)
+    cache : FlattenCache
+        From `flatten_forward`.
+
+    Returns
+    -------
+    dx : ndarray, shape (N, d1, d2, ...)
+    """
+    x_shape, dtype = cache
+    dout = check_grad(dout, (x_shape[0], int(np.prod(x_shape[1:]))), dtype)
+    return dout.reshape(x_shape)
