@@ -23,8 +23,9 @@ def check(actual, expected, name, *, atol=1e-10, rtol=1e-8):
 
     Returns
     -------
-    float
-        The largest absolute difference (so a notebook can state it).
+    None
+        Nothing, so a check on a cell's last line shows only its row. (Semicolons do not
+        silence a value under nbval, whose kernel keeps no input history.)
     """
     actual, expected = np.asarray(actual, dtype=float), np.asarray(expected, dtype=float)
     if actual.shape != expected.shape:
@@ -40,7 +41,6 @@ def check(actual, expected, name, *, atol=1e-10, rtol=1e-8):
     )
     if not passed:
         raise AssertionError(f"{name}: max abs err {max_abs:.3e} exceeds atol={atol}, rtol={rtol}")
-    return max_abs
 
 
 def show_source(obj):
