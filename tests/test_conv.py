@@ -6,7 +6,16 @@ import numpy as np
 import pytest
 
 from cnnbp_core import functional as F
+from cnnbp_core.functional import conv as conv_module
 from cnnbp_core.gradcheck import assert_gradients
+
+
+@pytest.fixture(params=["per sample", "batch last"], autouse=True)
+def layout(request, monkeypatch):
+    """Run every test with both im2col layouts of the vectorised pair (see conv.SHORT_ROWS)."""
+    monkeypatch.setattr(conv_module, "SHORT_ROWS", 0 if request.param == "per sample" else 10**9)
+    return request.param
+
 
 # (N, C_in, H, W, C_out, KH, KW, stride, padding, dilation): H != W, KH != KW, stride 2 and 3
 # with remainder rows, padding 0-2, dilation 1-2, several channels and samples.

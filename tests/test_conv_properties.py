@@ -1,10 +1,12 @@
 """Property-based tests of conv2d over random shapes and hyper-parameters (hypothesis)."""
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cnnbp_core import functional as F
+from cnnbp_core.functional import conv as conv_module
 from cnnbp_core.gradcheck import assert_gradients, dot_product_check
 
 
@@ -21,6 +23,15 @@ def conv_configs(draw):
     seed = draw(st.integers(0, 2**32 - 1))
     hyper = {"stride": (sh, sw), "padding": (ph, pw), "dilation": (dh, dw)}
     return (n, c, h, w), (f, c, kh, kw), hyper, seed
+
+
+@pytest.fixture(params=["per sample", "batch last"], autouse=True)
+def layout(request):
+    """Run every property with both im2col layouts of the vectorised pair (conv.SHORT_ROWS)."""
+    saved = conv_module.SHORT_ROWS
+    conv_module.SHORT_ROWS = 0 if request.param == "per sample" else 10**9
+    yield request.param
+    conv_module.SHORT_ROWS = saved
 
 
 @settings(max_examples=40, deadline=None)

@@ -58,7 +58,12 @@ def matmul_gflops(n=512):
     return 2 * n**3 / best_time(lambda: a @ b) / 1e9
 
 
-def conv_case(shape, rng):
+def conv_case(shape, rng, rounds=3):
+    """Best forward and backward times of one shape, and matmul GFLOP/s measured beside them.
+
+    The reference is re-measured in every round, right next to the convolution, so that a
+    passing slowdown of this shared machine hits both sides of the ratio alike.
+    """
     n, c, h, w, f, k, s, p, d = shape
     x = rng.standard_normal((n, c, h, w))
     wt = rng.standard_normal((f, c, k, k))
@@ -66,30 +71,36 @@ def conv_case(shape, rng):
     out, cache = F.conv2d_forward(x, wt, b, stride=s, padding=p, dilation=d)
     dout = rng.standard_normal(out.shape)
     flops = 3 * 2 * n * f * out.shape[2] * out.shape[3] * c * k * k
-    fwd = best_time(lambda: F.conv2d_forward(x, wt, b, stride=s, padding=p, dilation=d))
-    bwd = best_time(lambda: F.conv2d_backward(dout, cache))
-    return x, wt, b, dout, flops, fwd, bwd
+    ref, fwd, bwd = 0.0, np.inf, np.inf
+    for _ in range(rounds):
+        ref = max(ref, matmul_gflops())
+        fwd = min(
+            fwd, best_time(lambda: F.conv2d_forward(x, wt, b, stride=s, padding=p, dilation=d))
+        )
+        bwd = min(bwd, best_time(lambda: F.conv2d_backward(dout, cache)))
+    return flops, fwd, bwd, ref
 
 
 def bench_conv(rng):
-    print("conv2d, float64: forward+backward vs numpy matmul in the same run")
+    print("conv2d, float64: forward+backward vs numpy matmul (512x512) measured beside each shape")
     ok = True
     for threads in (1, None):
         label = "single BLAS thread" if threads == 1 else "default BLAS threads"
         with threadpool_limits(limits=threads, user_api="blas"):
-            ref = matmul_gflops()
-            print(f"\n[{label}] numpy matmul 512x512: {ref:.1f} GFLOP/s")
-            print(f"{'shape':6}{'fwd ms':>9}{'bwd ms':>9}{'GFLOP/s':>9}{'ratio':>7}{'target':>8}")
+            print(f"\n[{label}]")
+            head = f"{'shape':6}{'fwd ms':>9}{'bwd ms':>9}{'GFLOP/s':>9}{'matmul':>8}{'ratio':>7}"
+            print(f"{head}{'target':>8}")
             for name, shape in CONV_SHAPES.items():
-                *_, flops, fwd, bwd = conv_case(shape, rng)
+                flops, fwd, bwd, ref = conv_case(shape, rng)
                 rate = flops / (fwd + bwd) / 1e9
                 target = TARGETS.get(name, DEFAULT_TARGET)
                 met = rate / ref >= target
-                ok &= met or threads is not None
+                if threads == 1:  # the stable, single-thread figures carry the targets
+                    ok &= met
                 mark = "" if threads is None else ("  ok" if met else "  MISSED")
                 print(
-                    f"{name:6}{fwd * 1e3:9.3f}{bwd * 1e3:9.3f}{rate:9.2f}{rate / ref:7.0%}"
-                    f"{target:8.0%}{mark}"
+                    f"{name:6}{fwd * 1e3:9.3f}{bwd * 1e3:9.3f}{rate:9.2f}{ref:8.1f}"
+                    f"{rate / ref:7.0%}{target:8.0%}{mark}"
                 )
     return ok
 
@@ -103,7 +114,7 @@ def bench_naive(rng):
     F.conv2d_backward_naive(rng.standard_normal(out.shape), cache)
     end = time.perf_counter()
     with threadpool_limits(limits=1, user_api="blas"):
-        *_, fwd, bwd = conv_case(CONV_SHAPES["E"], rng)
+        _, fwd, bwd, _ = conv_case(CONV_SHAPES["E"], rng, rounds=1)
     print(
         f"\nnaive loops on shape E: forward {(mid - start) * 1e3:.0f} ms, backward "
         f"{(end - mid) * 1e3:.0f} ms ({(end - start) / (fwd + bwd):.0f}x the vectorised pair)"

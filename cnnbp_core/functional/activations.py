@@ -48,8 +48,8 @@ def relu_forward(x):
     cache : ReluCache
     """
     x = as_float_array(x, "x")
-    positive = x > 0
-    return np.where(positive, x, 0), ReluCache(positive, 0.0, x.dtype)
+    # np.maximum propagates NaN, as PyTorch's relu does
+    return np.maximum(x, 0), ReluCache(x > 0, 0.0, x.dtype)
 
 
 def relu_backward(dout, cache):
@@ -68,7 +68,7 @@ def relu_backward(dout, cache):
     """
     positive, slope, dtype = cache
     dout = check_grad(dout, positive.shape, dtype)
-    return np.where(positive, dout, slope * dout)
+    return np.where(positive, dout, slope * dout if slope else 0)
 
 
 def leaky_relu_forward(x, negative_slope=0.01):

@@ -118,6 +118,15 @@ def _window(u, v, out_hw, stride, dilation):
     )
 
 
+# The vectorised pair gathers every receptive field into a matrix ("im2col") so that each sum
+# over (c, u, v) becomes a matrix product. Two layouts of that matrix compute the same numbers:
+#   per sample  (N, C_in*KH*KW, H_out*W_out): one product per sample; every strided copy moves
+#               runs of W_out numbers, so it suits maps with long rows;
+#   batch last  (C_in*KH*KW, H_out*W_out*N): one large product; every copy moves runs of N
+#               numbers, which wins on tiny maps (NumPy's per-run overhead dominates short rows).
+SHORT_ROWS = 8  # W_out below this: batch last
+
+
 def _im2col(xp, kernel_hw, out_hw, stride, dilation):
     """Gather every receptive field as a column, per sample: shape (N, C_in*KH*KW, H_out*W_out)."""
     n, c = xp.shape[:2]
@@ -128,6 +137,19 @@ def _im2col(xp, kernel_hw, out_hw, stride, dilation):
             rows, columns = _window(u, v, out_hw, stride, dilation)
             cols[:, :, u, v] = xp[:, :, rows, columns]
     return cols.reshape(n, c * kh * kw, out_hw[0] * out_hw[1])
+
+
+def _im2col_batch_last(xp, kernel_hw, out_hw, stride, dilation):
+    """The same columns with the batch innermost: shape (C_in*KH*KW, H_out*W_out*N)."""
+    xt = np.ascontiguousarray(xp.transpose(1, 2, 3, 0))  # (C_in, Hp, Wp, N)
+    c, n = xt.shape[0], xt.shape[3]
+    kh, kw = kernel_hw
+    cols = np.empty((c, kh, kw, *out_hw, n), dtype=xp.dtype)
+    for u in range(kh):
+        for v in range(kw):
+            rows, columns = _window(u, v, out_hw, stride, dilation)
+            cols[:, u, v] = xt[:, rows, columns]
+    return cols.reshape(c * kh * kw, out_hw[0] * out_hw[1] * n)
 
 
 def conv2d_forward(x, w, b=None, *, stride=1, padding=0, dilation=1):
@@ -154,8 +176,13 @@ def conv2d_forward(x, w, b=None, *, stride=1, padding=0, dilation=1):
     """
     xp, w, b, stride, padding, dilation, out_hw = _prepare(x, w, b, stride, padding, dilation)
     n, f = xp.shape[0], w.shape[0]
-    cols = _im2col(xp, w.shape[2:], out_hw, stride, dilation)
-    out = (w.reshape(f, -1) @ cols).reshape(n, f, *out_hw)  # each output pixel: one dot product
+    if out_hw[1] < SHORT_ROWS:
+        cols = _im2col_batch_last(xp, w.shape[2:], out_hw, stride, dilation)
+        y = (w.reshape(f, -1) @ cols).reshape(f, *out_hw, n)  # each output pixel: one dot product
+        out = np.ascontiguousarray(y.transpose(3, 0, 1, 2))
+    else:
+        cols = _im2col(xp, w.shape[2:], out_hw, stride, dilation)
+        out = (w.reshape(f, -1) @ cols).reshape(n, f, *out_hw)
     if b is not None:
         out += b[None, :, None, None]
     return out, Conv2dCache(xp, w, b is not None, stride, padding, dilation, cols)
@@ -180,30 +207,48 @@ def conv2d_backward(dout, cache):
 
     Derived in notebooks/04_kernel_gradient.ipynb (dw, db) and 05_input_gradient.ipynb (dx).
     """
-    xp, w, stride, dilation, cols = (
-        cache.x_padded,
-        cache.w,
-        cache.stride,
-        cache.dilation,
-        cache.cols,
+    xp, w, cols = cache.x_padded, cache.w, cache.cols
+    n, f = xp.shape[0], w.shape[0]
+    out_hw = conv2d_output_shape(
+        *xp.shape[2:], w.shape[2:], stride=cache.stride, dilation=cache.dilation
     )
-    n, c, hp, wp = xp.shape
-    f, _, kh, kw = w.shape
-    out_hw = conv2d_output_shape(hp, wp, (kh, kw), stride=stride, dilation=dilation)
     dout = check_grad(dout, (n, f, *out_hw), xp.dtype)
-    if cols is None:
-        cols = _im2col(xp, (kh, kw), out_hw, stride, dilation)
+    if cols is None:  # a cache from the naive forward pass
+        cols = _im2col(xp, w.shape[2:], out_hw, cache.stride, cache.dilation)
+    backward = _backward_batch_last if cols.ndim == 2 else _backward_per_sample
+    dxp, dw, db = backward(dout, cols, w, xp.shape, out_hw, cache.stride, cache.dilation)
+    return _crop(dxp, cache.padding), dw, db if cache.has_bias else None
+
+
+def _backward_per_sample(dout, cols, w, xp_shape, out_hw, stride, dilation):
+    n, c = xp_shape[:2]
+    f, _, kh, kw = w.shape
     delta = dout.reshape(n, f, out_hw[0] * out_hw[1])  # (N, C_out, H_out*W_out)
     # dK: correlate every input channel with delta, i.e. sum over samples of delta_n @ cols_n^T
     dw = (delta @ cols.transpose(0, 2, 1)).sum(axis=0).reshape(w.shape)
     dcols = (w.reshape(f, -1).T @ delta).reshape(n, c, kh, kw, *out_hw)
-    dxp = np.zeros_like(xp)
+    dxp = np.zeros(xp_shape, dtype=dout.dtype)
     for u in range(kh):  # col2im: every tap sends its share back to the pixels it read
         for v in range(kw):
             rows, columns = _window(u, v, out_hw, stride, dilation)
             dxp[:, :, rows, columns] += dcols[:, :, u, v]
-    db = np.einsum("nfp->f", delta) if cache.has_bias else None  # faster than .sum(axis=(0, 2))
-    return _crop(dxp, cache.padding), dw, db
+    return dxp, dw, np.einsum("nfp->f", delta)  # einsum: faster than .sum(axis=(0, 2))
+
+
+def _backward_batch_last(dout, cols, w, xp_shape, out_hw, stride, dilation):
+    n, c, hp, wp = xp_shape
+    f, _, kh, kw = w.shape
+    delta = np.ascontiguousarray(dout.transpose(1, 2, 3, 0)).reshape(
+        f, -1
+    )  # (C_out, H_out*W_out*N)
+    dw = (delta @ cols.T).reshape(w.shape)
+    dcols = (w.reshape(f, -1).T @ delta).reshape(c, kh, kw, *out_hw, n)
+    dxt = np.zeros((c, hp, wp, n), dtype=dout.dtype)
+    for u in range(kh):
+        for v in range(kw):
+            rows, columns = _window(u, v, out_hw, stride, dilation)
+            dxt[:, rows, columns] += dcols[:, u, v]
+    return np.ascontiguousarray(dxt.transpose(3, 0, 1, 2)), dw, delta.sum(axis=1)
 
 
 def _crop(dxp, padding):
