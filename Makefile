@@ -23,9 +23,11 @@ $(STAMP): requirements.lock pyproject.toml
 	@touch $(STAMP)
 
 # JupyterLab on the loopback interface only, protected by a token (printed in the URL).
+# Jupyter refuses to run as root unless told; containers and CI machines often are root.
+ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
 lab: $(STAMP)
 	$(VENV)/bin/jupyter lab --ServerApp.ip=$(HOST) --port=$(PORT) --ServerApp.root_dir=notebooks \
-	  --LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate
+	  --LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate $(ROOT_FLAG)
 
 test: $(STAMP)
 	$(PY) tools/figures_guard.py snapshot
