@@ -17,9 +17,10 @@ $(STAMP): requirements.lock pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV) || { \
 	  echo "error: '$(PYTHON) -m venv' failed. On Debian/Ubuntu install the venv module first:"; \
 	  echo "       sudo apt-get install python3-venv"; rm -rf $(VENV); exit 1; }
-	$(PY) -m pip install --quiet --upgrade "pip>=23.1"
-	$(PY) -m pip install --quiet -r requirements.lock
-	$(PY) -m pip install --quiet --no-deps -e .
+	@echo "Installing the pinned packages into $(VENV) (first use only; about a minute)..."
+	$(PY) -m pip install --quiet --quiet --upgrade "pip>=23.1"
+	$(PY) -m pip install --quiet --quiet -r requirements.lock
+	$(PY) -m pip install --quiet --quiet --no-deps -e .
 	@touch $(STAMP)
 
 # JupyterLab on the loopback interface only, protected by a token (printed in the URL).
@@ -38,10 +39,10 @@ test: $(STAMP)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check cnnbp_core tests tools notebooks
-	$(VENV)/bin/ruff format --check cnnbp_core tests tools
+	$(VENV)/bin/ruff format --check cnnbp_core tests tools notebooks
 
 format: $(STAMP)
-	$(VENV)/bin/ruff format cnnbp_core tests tools
+	$(VENV)/bin/ruff format cnnbp_core tests tools notebooks
 	$(VENV)/bin/ruff check --fix cnnbp_core tests tools notebooks
 
 bench: $(STAMP)
