@@ -34,16 +34,18 @@ def layout(request):
     conv_module.SHORT_ROWS = saved
 
 
+def problem(config):
+    """Random X, K, b (float64) for a drawn configuration, and the generator that drew them."""
+    x_shape, w_shape, hyper, seed = config
+    rng = np.random.default_rng(seed)
+    x, w, b = (rng.standard_normal(s) for s in (x_shape, w_shape, w_shape[0]))
+    return rng, x, w, b, hyper
+
+
 @settings(max_examples=40, deadline=None)
 @given(conv_configs())
 def test_vectorised_equals_loops(config):
-    x_shape, w_shape, hyper, seed = config
-    rng = np.random.default_rng(seed)
-    x, w, b = (
-        rng.standard_normal(x_shape),
-        rng.standard_normal(w_shape),
-        rng.standard_normal(w_shape[0]),
-    )
+    rng, x, w, b, hyper = problem(config)
     out, cache = F.conv2d_forward(x, w, b, **hyper)
     ref, ref_cache = F.conv2d_forward_naive(x, w, b, **hyper)
     np.testing.assert_allclose(out, ref, atol=1e-12)
@@ -55,13 +57,7 @@ def test_vectorised_equals_loops(config):
 @settings(max_examples=25, deadline=None)
 @given(conv_configs())
 def test_backward_matches_finite_differences(config):
-    x_shape, w_shape, hyper, seed = config
-    rng = np.random.default_rng(seed)
-    x, w, b = (
-        rng.standard_normal(x_shape),
-        rng.standard_normal(w_shape),
-        rng.standard_normal(w_shape[0]),
-    )
+    rng, x, w, b, hyper = problem(config)
     out, cache = F.conv2d_forward(x, w, b, **hyper)
     dout = rng.standard_normal(out.shape)
     grads = F.conv2d_backward(dout, cache)
@@ -71,9 +67,7 @@ def test_backward_matches_finite_differences(config):
 @settings(max_examples=40, deadline=None)
 @given(conv_configs())
 def test_dot_product_identity(config):
-    x_shape, w_shape, hyper, seed = config
-    rng = np.random.default_rng(seed)
-    x, w = rng.standard_normal(x_shape), rng.standard_normal(w_shape)
+    rng, x, w, _, hyper = problem(config)
     _, cache = F.conv2d_forward(x, w, **hyper)
     check = dot_product_check(
         lambda x, w: F.conv2d_forward(x, w, **hyper)[0],
