@@ -34,7 +34,8 @@ def conda_pins():
 
 def test_every_direct_dependency_is_pinned_exactly():
     text = (ROOT / "pyproject.toml").read_text()
-    specs = re.findall(r'^\s+"([^"]+)",(?:\s*#.*)?$', text, re.M)
+    blocks = re.findall(r"(?ms)^(?:dependencies|test) = \[(.*?)^\]", text)
+    specs = [spec for block in blocks for spec in re.findall(r'"([^"]+)"', block)]
     assert specs and all("==" in spec for spec in specs), specs
     assert len(pyproject_pins()) == len(specs) == 12
 
