@@ -32,10 +32,14 @@ lab: $(STAMP)
 
 test: $(STAMP)
 	$(PY) tools/figures_guard.py snapshot
-	$(PY) -m pytest tests
+	$(PY) -m pytest --doctest-modules cnnbp_core tests
 	$(PY) -m pytest --nbval --nbval-current-env --nbval-cell-timeout=$(NB_TIMEOUT) \
 	  --nbval-sanitize-with tests/nbval_sanitize.cfg -p no:randomly notebooks
 	$(PY) tools/figures_guard.py check
+
+# The quick loop: unit, property and doctests, no notebooks, no browser (about a minute).
+test-unit: $(STAMP)
+	$(PY) -m pytest --doctest-modules cnnbp_core tests -m "not browser"
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check cnnbp_core tests tools notebooks

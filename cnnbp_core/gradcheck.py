@@ -12,6 +12,8 @@ from typing import NamedTuple
 
 import numpy as np
 
+from .validation import generator
+
 EPS, ATOL, RTOL = 1e-6, 1e-6, 1e-5
 
 
@@ -19,6 +21,9 @@ def relative_error(actual, expected):
     """Elementwise ``|actual - expected| / max(|actual|, |expected|)``, with 0/0 taken as 0.
 
     This is the one definition of relative error used across the book.
+
+    >>> relative_error([1.0, 0.0, 2.0], [1.1, 0.0, -2.0]).round(3)
+    array([0.091, 0.   , 2.   ])
     """
     actual, expected = np.asarray(actual, float), np.asarray(expected, float)
     diff = np.abs(actual - expected)
@@ -53,6 +58,12 @@ def numerical_vjp(fn, inputs, dout=None, *, eps=EPS, wrt=None):
     -------
     list of ndarray
         One float64 gradient per index in ``wrt``, each shaped like its input.
+
+    Examples
+    --------
+    >>> (grad,) = numerical_vjp(lambda x: x**2, [np.array([1.0, -2.0])], dout=[1.0, 0.5])
+    >>> grad.round(6)  # dout * 2x
+    array([ 2., -2.])
     """
     point = _as_float64_copies(inputs)
     upstream = 1.0 if dout is None else np.asarray(dout, dtype=np.float64)
@@ -77,7 +88,11 @@ def numerical_vjp(fn, inputs, dout=None, *, eps=EPS, wrt=None):
 
 
 def numerical_gradient(fn, x, *, eps=EPS):
-    """Gradient of a scalar function of one array, by centered differences in float64."""
+    """Gradient of a scalar function of one array, by centered differences in float64.
+
+    >>> numerical_gradient(lambda x: np.sum(x**3), np.array([1.0, 2.0])).round(6)
+    array([ 3., 12.])
+    """
     return numerical_vjp(fn, [x], eps=eps)[0]
 
 
@@ -141,6 +156,12 @@ def compare_gradients(analytic, numerical, names=None, *, atol=ATOL, rtol=RTOL):
     Returns
     -------
     GradReport
+
+    Examples
+    --------
+    >>> report = compare_gradients([np.ones(3)], [np.ones(3) + 1e-9], names=["x"])
+    >>> report.passed, report.rows[0].name
+    (True, 'x')
     """
     names = names or [f"x{i}" for i in range(len(analytic))]
     rows = []
@@ -185,13 +206,26 @@ def check_gradients(fn, inputs, analytic, dout=None, *, names=None, eps=EPS, ato
     Returns
     -------
     GradReport
+
+    Examples
+    --------
+    >>> x = np.array([0.5, -1.0])
+    >>> check_gradients(lambda x: np.sin(x), [x], [np.cos(x)]).passed
+    True
+    >>> check_gradients(lambda x: np.sin(x), [x], [-np.cos(x)]).passed  # a wrong sign fails
+    False
     """
     numerical = numerical_vjp(fn, inputs, dout, eps=eps)
     return compare_gradients(analytic, numerical, names, atol=atol, rtol=rtol)
 
 
 def assert_gradients(fn, inputs, analytic, dout=None, **kwargs):
-    """`check_gradients`, raising ``AssertionError`` with the report when any input fails."""
+    """`check_gradients`, raising ``AssertionError`` with the report when any input fails.
+
+    >>> x = np.array([0.5, -1.0])
+    >>> assert_gradients(lambda x: x**2, [x], [2 * x]).passed
+    True
+    """
     report = check_gradients(fn, inputs, analytic, dout, **kwargs)
     if not report.passed:
         raise AssertionError(f"gradient check failed:\n{report}")
@@ -236,7 +270,16 @@ def dot_product_check(fn, inputs, vjp, *, rng, eps=EPS, rtol=1e-6):
     Returns
     -------
     DotCheck
+
+    Examples
+    --------
+    >>> a = np.array([[1.0, 2.0], [3.0, 4.0]])
+    >>> x = np.array([1.0, -1.0])
+    >>> rng = np.random.default_rng(0)
+    >>> dot_product_check(lambda x: a @ x, [x], lambda v: [a.T @ v], rng=rng).passed
+    True
     """
+    rng = generator(rng)
     point = _as_float64_copies(inputs)
     directions = [rng.standard_normal(x.shape) for x in point]
     v = rng.standard_normal(np.shape(fn(*point)))

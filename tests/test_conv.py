@@ -4,18 +4,10 @@ import itertools
 
 import numpy as np
 import pytest
+from conftest import conv_problem
 
 from cnnbp_core import functional as F
-from cnnbp_core.functional import conv as conv_module
 from cnnbp_core.gradcheck import assert_gradients
-
-
-@pytest.fixture(params=["per sample", "batch last"], autouse=True)
-def layout(request, monkeypatch):
-    """Run every test with both im2col layouts of the vectorised pair (see conv.SHORT_ROWS)."""
-    monkeypatch.setattr(conv_module, "SHORT_ROWS", 0 if request.param == "per sample" else 10**9)
-    return request.param
-
 
 # (N, C_in, H, W, C_out, KH, KW, stride, padding, dilation): H != W, KH != KW, stride 2 and 3
 # with remainder rows, padding 0-2, dilation 1-2, several channels and samples.
@@ -33,17 +25,15 @@ CONFIGS = [
 
 def make(cfg, rng, dtype=np.float64):
     n, c, h, w, f, kh, kw, s, p, d = cfg
-    x = rng.standard_normal((n, c, h, w)).astype(dtype)
-    k = rng.standard_normal((f, c, kh, kw)).astype(dtype)
-    b = rng.standard_normal(f).astype(dtype)
+    x, k, b = conv_problem((n, c, h, w), (f, c, kh, kw), rng, dtype)
     return x, k, b, {"stride": s, "padding": p, "dilation": d}
 
 
 @pytest.mark.parametrize("cfg", CONFIGS)
-def test_vectorised_equals_naive(cfg):
+def test_vectorised_equals_naive(cfg, conv_forward):
     rng = np.random.default_rng(0)
     x, k, b, hp = make(cfg, rng)
-    out, cache = F.conv2d_forward(x, k, b, **hp)
+    out, cache = conv_forward(x, k, b, **hp)
     ref, ref_cache = F.conv2d_forward_naive(x, k, b, **hp)
     np.testing.assert_allclose(out, ref, rtol=1e-12, atol=1e-12)
     dout = rng.standard_normal(out.shape)
@@ -52,15 +42,15 @@ def test_vectorised_equals_naive(cfg):
 
 
 @pytest.mark.parametrize("cfg", CONFIGS)
-def test_backward_matches_finite_differences(cfg):
+def test_backward_matches_finite_differences(cfg, conv_forward):
     rng = np.random.default_rng(1)
     x, k, b, hp = make(cfg, rng)
-    out, cache = F.conv2d_forward(x, k, b, **hp)
+    out, cache = conv_forward(x, k, b, **hp)
     dout = rng.standard_normal(out.shape)
     grads = F.conv2d_backward(dout, cache)
 
     def forward(x, k, b):
-        return F.conv2d_forward(x, k, b, **hp)[0]
+        return conv_forward(x, k, b, **hp)[0]
 
     assert_gradients(forward, [x, k, b], grads, dout, names=["x", "w", "b"])
 
@@ -77,76 +67,79 @@ def test_backward_naive_matches_finite_differences():
 
 
 @pytest.mark.parametrize("cfg", CONFIGS)
-def test_adjoint_identity(cfg):
+def test_adjoint_identity(cfg, conv_forward):
     # Without bias the conv is linear in x: <conv(x), y> = <x, dL/dx for upstream y>.
     rng = np.random.default_rng(3)
     x, k, _, hp = make(cfg, rng)
-    out, cache = F.conv2d_forward(x, k, **hp)
+    out, cache = conv_forward(x, k, **hp)
     y = rng.standard_normal(out.shape)
     dx, _, db = F.conv2d_backward(y, cache)
     assert db is None
     np.testing.assert_allclose(np.sum(out * y), np.sum(x * dx), rtol=1e-12)
 
 
-def test_a_wrong_backward_is_caught():
+def test_a_wrong_backward_is_caught(conv_forward):
     # The check must be able to fail: a flipped kernel gradient is rejected.
     rng = np.random.default_rng(4)
     x, k, b, hp = make(CONFIGS[1], rng)
-    out, cache = F.conv2d_forward(x, k, b, **hp)
+    out, cache = conv_forward(x, k, b, **hp)
     dout = rng.standard_normal(out.shape)
     dx, dw, db = F.conv2d_backward(dout, cache)
     with pytest.raises(AssertionError, match="FAIL"):
         assert_gradients(
-            lambda x, k, b: F.conv2d_forward(x, k, b, **hp)[0],
+            lambda x, k, b: conv_forward(x, k, b, **hp)[0],
             [x, k, b],
             [dx, dw[:, :, ::-1, ::-1], db],
             dout,
         )
 
 
-def test_output_shape_formula():
+def test_output_shape_formula(conv_forward):
     for h, k, s, p, d in itertools.product(range(3, 9), range(1, 4), range(1, 4), range(3), (1, 2)):
         if d * (k - 1) + 1 > h + 2 * p:
             continue
         x = np.zeros((1, 1, h, h + 1))
-        out, _ = F.conv2d_forward(x, np.zeros((1, 1, k, k)), stride=s, padding=p, dilation=d)
+        out, _ = conv_forward(x, np.zeros((1, 1, k, k)), stride=s, padding=p, dilation=d)
         expected = (h + 2 * p - d * (k - 1) - 1) // s + 1
         assert out.shape[2] == expected
 
 
-def test_float32_stays_float32_and_float64_default():
+def test_float32_stays_float32_and_float64_default(conv_forward):
     rng = np.random.default_rng(5)
     x, k, b, hp = make(CONFIGS[2], rng, np.float32)
-    out, cache = F.conv2d_forward(x, k, b, **hp)
+    out, cache = conv_forward(x, k, b, **hp)
     assert out.dtype == np.float32
     grads = F.conv2d_backward(np.ones(out.shape, np.float64), cache)
     assert all(g.dtype == np.float32 for g in grads)
-    ref, _ = F.conv2d_forward(
-        x.astype(np.float64), k.astype(np.float64), b.astype(np.float64), **hp
-    )
+    ref, _ = conv_forward(x.astype(np.float64), k.astype(np.float64), b.astype(np.float64), **hp)
     np.testing.assert_allclose(out, ref, rtol=1e-4, atol=1e-4)
 
 
-def test_nested_lists_are_accepted():
+def test_nested_lists_are_accepted(conv_forward):
     x = [[[[1.0, 2.0, 3.0], [4.0, 5.0, 6.0], [7.0, 8.0, 9.0]]]]
     w = [[[[1.0, 0.0], [0.0, -1.0]]]]
-    out, _ = F.conv2d_forward(x, w, [0.5])
+    out, _ = conv_forward(x, w, [0.5])
     np.testing.assert_array_equal(out, [[[[1 - 5 + 0.5, 2 - 6 + 0.5], [4 - 8 + 0.5, 5 - 9 + 0.5]]]])
 
 
-def test_empty_batch():
-    x = np.zeros((0, 2, 6, 5))
+def test_empty_batch(conv_forward):
+    # An empty batch has no terms to sum: dK and db are exactly zero whatever dout would be.
+    # The same calls on one sample, with a non-zero upstream gradient, must give non-zero
+    # gradients, so the zeros above cannot come from a backward that ignores its input.
     w = np.ones((3, 2, 3, 3))
-    out, cache = F.conv2d_forward(x, w, np.zeros(3), padding=1)
-    assert out.shape == (0, 3, 6, 5)
-    dx, dw, db = F.conv2d_backward(np.zeros(out.shape), cache)
-    assert dx.shape == x.shape and not dw.any() and not db.any()
+    for n in (0, 1):
+        x = np.ones((n, 2, 6, 5))
+        out, cache = conv_forward(x, w, np.zeros(3), padding=1)
+        assert out.shape == (n, 3, 6, 5)
+        dx, dw, db = F.conv2d_backward(np.ones(out.shape), cache)
+        assert dx.shape == x.shape and dw.shape == w.shape and db.shape == (3,)
+        assert dw.any() == db.any() == dx.any() == (n > 0)
 
 
-def test_nan_and_inf_propagate():
+def test_nan_and_inf_propagate(conv_forward):
     x = np.zeros((1, 1, 4, 4))
     x[0, 0, 0, 0], x[0, 0, 3, 3] = np.nan, np.inf
-    out, cache = F.conv2d_forward(x, np.ones((1, 1, 2, 2)))
+    out, cache = conv_forward(x, np.ones((1, 1, 2, 2)))
     assert np.isnan(out[0, 0, 0, 0]) and np.isinf(out[0, 0, 2, 2]) and out[0, 0, 0, 2] == 0
     dx, dw, _ = F.conv2d_backward(np.ones(out.shape), cache)
     # Only the taps whose windows read the NaN (tap (0, 0)) or the inf (tap (1, 1)) are poisoned.
@@ -154,16 +147,16 @@ def test_nan_and_inf_propagate():
     assert np.isfinite(dx).all()
 
 
-def test_bias_none_gives_db_none():
-    out, cache = F.conv2d_forward(np.ones((1, 1, 3, 3)), np.ones((2, 1, 2, 2)))
+def test_bias_none_gives_db_none(conv_forward):
+    out, cache = conv_forward(np.ones((1, 1, 3, 3)), np.ones((2, 1, 2, 2)))
     assert F.conv2d_backward(np.ones(out.shape), cache)[2] is None
 
 
-def test_inputs_are_not_mutated():
+def test_inputs_are_not_mutated(conv_forward):
     rng = np.random.default_rng(6)
     x, k, b, hp = make(CONFIGS[3], rng)
     copies = [a.copy() for a in (x, k, b)]
-    out, cache = F.conv2d_forward(x, k, b, **hp)
+    out, cache = conv_forward(x, k, b, **hp)
     dout = rng.standard_normal(out.shape)
     dout_copy = dout.copy()
     F.conv2d_backward(dout, cache)
@@ -204,8 +197,8 @@ def test_bad_input_is_named(conv, change, error, message):
 
 
 @pytest.mark.parametrize("backward", [F.conv2d_backward, F.conv2d_backward_naive])
-def test_dout_of_the_wrong_shape(backward):
-    out, cache = F.conv2d_forward(X, W, stride=2)
+def test_dout_of_the_wrong_shape(backward, conv_forward):
+    out, cache = conv_forward(X, W, stride=2)
     with pytest.raises(
         ValueError, match=r"dout must have shape \(2, 4, 2, 2\).*got \(2, 4, 2, 3\)"
     ):
@@ -214,21 +207,21 @@ def test_dout_of_the_wrong_shape(backward):
         backward(np.zeros(out.shape, dtype=int), cache)
 
 
-def test_zero_size_kernel_names_w():
+def test_zero_size_kernel_names_w(conv_forward):
     with pytest.raises(
         ValueError, match=r"w must have C_in, KH, KW >= 1; got shape \(1, 1, 0, 2\)"
     ):
-        F.conv2d_forward(np.zeros((1, 1, 3, 3)), np.zeros((1, 1, 0, 2)))
+        conv_forward(np.zeros((1, 1, 3, 3)), np.zeros((1, 1, 0, 2)))
 
 
-def test_dilate2d_inserts_zeros_and_states_the_strided_kernel_gradient():
+def test_dilate2d_inserts_zeros_and_states_the_strided_kernel_gradient(conv_forward):
     np.testing.assert_array_equal(
         F.dilate2d([[1, 2], [3, 4]], (2, 3)), [[1, 0, 0, 2], [0] * 4, [3, 0, 0, 4]]
     )
     # dL/dK[u, v] = (Xp correlated with delta dilated by s)[u*d, v*d], here s = 2, d = 2.
     rng = np.random.default_rng(7)
     x, k = rng.standard_normal((1, 1, 9, 8)), rng.standard_normal((1, 1, 2, 3))
-    out, cache = F.conv2d_forward(x, k, stride=2, dilation=2)
+    out, cache = conv_forward(x, k, stride=2, dilation=2)
     delta = rng.standard_normal(out.shape)
     dk = F.conv2d_backward(delta, cache)[1][0, 0]
     big = F.dilate2d(delta[0, 0], 2)
@@ -244,3 +237,20 @@ def test_dilate2d_inserts_zeros_and_states_the_strided_kernel_gradient():
     np.testing.assert_allclose(corr[::2, ::2][:2, :3], dk, atol=1e-12)
     with pytest.raises(ValueError, match="factor must be >= 1"):
         F.dilate2d(np.zeros((2, 2)), 0)
+
+
+def test_layout_is_an_explicit_choice_recorded_in_the_cache():
+    rng = np.random.default_rng(8)
+    x, k, b, hp = make(CONFIGS[1], rng)
+    results = {}
+    for layout in F.LAYOUTS:
+        out, cache = F.conv2d_forward(x, k, b, layout=layout, **hp)
+        assert cache.layout == layout
+        results[layout] = (out, *F.conv2d_backward(np.ones_like(out), cache))
+    for got, want in zip(*results.values()):
+        np.testing.assert_allclose(got, want, atol=1e-12)
+    # layout=None picks by the output's width: short rows go batch last
+    assert F.conv2d_forward(np.ones((1, 1, 4, 4)), np.ones((1, 1, 3, 3)))[1].layout == "batch_last"
+    assert F.conv2d_forward(np.ones((1, 1, 4, 20)), np.ones((1, 1, 3, 3)))[1].layout == "per_sample"
+    with pytest.raises(ValueError, match=r"layout must be one of \(None, 'per_sample'"):
+        F.conv2d_forward(x, k, layout="rows")

@@ -2,11 +2,11 @@
 
 import numpy as np
 import pytest
+from conftest import conv_problem
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cnnbp_core import functional as F
-from cnnbp_core.functional import conv as conv_module
 from cnnbp_core.gradcheck import assert_gradients, dot_product_check
 
 
@@ -25,49 +25,46 @@ def conv_configs(draw):
     return (n, c, h, w), (f, c, kh, kw), hyper, seed
 
 
-@pytest.fixture(params=["per sample", "batch last"], autouse=True)
-def layout(request):
-    """Run every property with both im2col layouts of the vectorised pair (conv.SHORT_ROWS)."""
-    saved = conv_module.SHORT_ROWS
-    conv_module.SHORT_ROWS = 0 if request.param == "per sample" else 10**9
-    yield request.param
-    conv_module.SHORT_ROWS = saved
-
-
-def problem(config):
+def problem(config, layout):
     """Random X, K, b (float64) for a drawn configuration, and the generator that drew them."""
     x_shape, w_shape, hyper, seed = config
     rng = np.random.default_rng(seed)
-    x, w, b = (rng.standard_normal(s) for s in (x_shape, w_shape, w_shape[0]))
-    return rng, x, w, b, hyper
+    return rng, *conv_problem(x_shape, w_shape, rng), hyper | {"layout": layout}
 
 
+# both im2col layouts, as a parameter (a function-scoped fixture would not reset per example)
+each_layout = pytest.mark.parametrize("layout", F.LAYOUTS)
+
+
+@each_layout
 @settings(max_examples=40, deadline=None)
-@given(conv_configs())
-def test_vectorised_equals_loops(config):
-    rng, x, w, b, hyper = problem(config)
+@given(config=conv_configs())
+def test_vectorised_equals_loops(config, layout):
+    rng, x, w, b, hyper = problem(config, layout)
     out, cache = F.conv2d_forward(x, w, b, **hyper)
-    ref, ref_cache = F.conv2d_forward_naive(x, w, b, **hyper)
+    ref, ref_cache = F.conv2d_forward_naive(x, w, b, **hyper_naive(hyper))
     np.testing.assert_allclose(out, ref, atol=1e-12)
     dout = rng.standard_normal(out.shape)
     for got, want in zip(F.conv2d_backward(dout, cache), F.conv2d_backward_naive(dout, ref_cache)):
         np.testing.assert_allclose(got, want, atol=1e-12)
 
 
+@each_layout
 @settings(max_examples=25, deadline=None)
-@given(conv_configs())
-def test_backward_matches_finite_differences(config):
-    rng, x, w, b, hyper = problem(config)
+@given(config=conv_configs())
+def test_backward_matches_finite_differences(config, layout):
+    rng, x, w, b, hyper = problem(config, layout)
     out, cache = F.conv2d_forward(x, w, b, **hyper)
     dout = rng.standard_normal(out.shape)
     grads = F.conv2d_backward(dout, cache)
     assert_gradients(lambda x, w, b: F.conv2d_forward(x, w, b, **hyper)[0], [x, w, b], grads, dout)
 
 
+@each_layout
 @settings(max_examples=40, deadline=None)
-@given(conv_configs())
-def test_dot_product_identity(config):
-    rng, x, w, _, hyper = problem(config)
+@given(config=conv_configs())
+def test_dot_product_identity(config, layout):
+    rng, x, w, _, hyper = problem(config, layout)
     _, cache = F.conv2d_forward(x, w, **hyper)
     check = dot_product_check(
         lambda x, w: F.conv2d_forward(x, w, **hyper)[0],
@@ -76,3 +73,8 @@ def test_dot_product_identity(config):
         rng=rng,
     )
     assert check.passed, str(check)
+
+
+def hyper_naive(hyper):
+    """The loops have one layout only."""
+    return {k: v for k, v in hyper.items() if k != "layout"}

@@ -6,6 +6,7 @@ import gzip
 import hashlib
 import subprocess
 import sys
+from importlib import resources
 
 import numpy as np
 import pytest
@@ -16,7 +17,7 @@ from cnnbp_core import data
 
 # Facts of the UCI optdigits test set (as in scikit-learn's load_digits).
 DIGITS_CLASS_COUNTS = [178, 182, 177, 183, 181, 182, 181, 179, 174, 180]
-# SHA-256 of the uint8 arrays' bytes when the file was made (see cnnbp_core/datasets/README.md).
+# SHA-256 of the uint8 arrays' bytes when the file was made (see cnnbp_core/data/files/README.md).
 DIGITS_IMAGES_SHA256 = "8f26b2bd9d135c256808f68f14fdabddde6d9c7f869ae419704b051f0f14b3b3"
 DIGITS_LABELS_SHA256 = "8ba4f891220f5e4c9c819638d1602d74b83618f167043c6da52a2a247841ddf0"
 
@@ -49,7 +50,7 @@ def test_load_digits_returns_fresh_arrays():
 
 def test_importing_data_needs_neither_matplotlib_nor_sklearn():
     code = (
-        "import sys; from cnnbp_core import data; data.load_digits(); "
+        "import sys; from cnnbp_core import data; data.load_digits(); data.sample_photo(); "
         "assert 'matplotlib' not in sys.modules, 'matplotlib'; "
         "assert 'sklearn' not in sys.modules, 'sklearn'"
     )
@@ -106,8 +107,8 @@ def test_split_is_reproducible_from_the_seed():
         ({"test_fraction": "0.2"}, TypeError, "test_fraction"),
         ({"rng": 0}, TypeError, "rng"),
         ({"rng": np.random.RandomState(0)}, TypeError, "rng"),
-        ({"y": np.zeros(9, int)}, ValueError, "same length"),
-        ({"y": np.zeros((10, 1), int)}, ValueError, "y must be 1-D"),
+        ({"y": np.zeros(9, int)}, ValueError, r"y must have shape \(10,\).*got \(9,\)"),
+        ({"y": np.zeros((10, 1), int)}, ValueError, r"y must have shape \(10,\).*got \(10, 1\)"),
         ({"y": np.zeros(10)}, TypeError, "integer"),
     ],
 )
@@ -226,13 +227,30 @@ def test_mnist_idx_bad_path_type():
 # ----------------------------------------------------------------------------- photo
 
 
+# Computed when the JPEG-decoding sample_photo was replaced by the shipped array (bit-for-bit
+# equal then; see cnnbp_core/data/files/README.md).
+PHOTO_MEAN = 0.30208516965379906
+PHOTO_RGB_SHA256 = "f7f982de68dd296af67ee51b2a95a2e5658f7bf064c6536520b66bae8d01fc34"
+
+
 def test_sample_photo():
     photo = data.sample_photo()
     assert photo.shape == (600, 512) and photo.dtype == np.float64
     assert 0.0 <= photo.min() < 0.2 and 0.8 < photo.max() <= 1.0
+    assert photo.mean() == pytest.approx(PHOTO_MEAN, rel=0, abs=1e-12)
     small = data.sample_photo(downsample=7)
     assert small.shape == (600 // 7, 512 // 7)
     np.testing.assert_allclose(small[0, 0], photo[:7, :7].mean())
+
+
+def test_sample_photo_file_unchanged():
+    with resources.files("cnnbp_core.data").joinpath("files", "grace_hopper.npz").open("rb") as f:
+        with np.load(f) as npz:
+            rgb = npz["rgb"]
+    assert rgb.shape == (600, 512, 3) and rgb.dtype == np.uint8
+    assert hashlib.sha256(rgb.tobytes()).hexdigest() == PHOTO_RGB_SHA256
+    luma = rgb.astype(np.float64) / 255 @ np.array([0.299, 0.587, 0.114])
+    np.testing.assert_array_equal(data.sample_photo(), np.clip(luma, 0.0, 1.0))
 
 
 @pytest.mark.parametrize(("value", "exc"), [(0, ValueError), (2.0, TypeError), (1000, ValueError)])

@@ -70,7 +70,7 @@ def test_p_outside_range_raises(p):
 
 
 def test_dropout_bad_arguments():
-    with pytest.raises(TypeError, match="p must be a real number"):
+    with pytest.raises(TypeError, match=r"p \(the drop probability\) must be a real number"):
         F.dropout_forward(np.ones(3), True, training=True, rng=np.random.default_rng(0))
     with pytest.raises(TypeError, match="rng must be a numpy.random.Generator"):
         F.dropout_forward(np.ones(3), 0.5, training=True, rng=0)
@@ -123,7 +123,7 @@ def test_penalties_accept_lists_and_do_not_mutate(penalty):
 def test_penalty_bad_arguments(penalty):
     with pytest.raises(ValueError, match="lam .* must be >= 0"):
         penalty(np.ones(2), -0.1)
-    with pytest.raises(TypeError, match="lam must be a real number"):
+    with pytest.raises(TypeError, match=r"lam \(the penalty strength\) must be a real number"):
         penalty(np.ones(2), None)
     with pytest.raises(TypeError, match="w must have a floating dtype"):
         penalty(np.arange(3), 0.1)

@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from cnnbp_core import exercises
 from cnnbp_core import functional as F
+from cnnbp_core.book.exercises import conv as exercises
 
 
 def kernel_gradient_1d(x, delta):

@@ -1,12 +1,29 @@
-"""Importing the core has no side effects, and the maths stays free of display libraries."""
+"""Importing the core has no side effects, and each layer imports only what it may.
 
+Every module is found by walking the package, so a new chapter's module is covered the day it
+is added. Each numpy-only module is imported in a fresh interpreter (a module imported earlier
+in the same process would hide what it pulls in).
+"""
+
+import ast
+import pkgutil
 import subprocess
 import sys
+from pathlib import Path
 
-MODULES = [
-    "functional", "gradcheck", "symbolic", "layers", "optim", "train", "models", "data",
-    "metrics", "plotting", "htmlview", "widgets", "nbtools", "exercises",
-]  # fmt: skip
+import pytest
+
+import cnnbp_core
+
+HEAVY = {"matplotlib", "ipywidgets", "IPython", "tqdm", "sympy"}
+# display and the book's helpers may import anything; the symbolic mirror may import SymPy
+ALLOWED = {"viz": HEAVY, "book": HEAVY, "symbolic": {"sympy"}}
+MODULES = sorted(m.name for m in pkgutil.walk_packages(cnnbp_core.__path__, prefix="cnnbp_core."))
+
+
+def layer(module):
+    parts = module.split(".")
+    return parts[1] if len(parts) > 1 else ""
 
 
 def run(code):
@@ -14,8 +31,21 @@ def run(code):
     return done.stdout, done.stderr
 
 
+def test_the_walk_finds_every_layer():
+    layers = {layer(m) for m in MODULES}
+    expected = {"functional", "geometry", "validation", "symbolic", "nn", "data", "viz", "book"}
+    assert expected <= layers
+
+
+@pytest.mark.parametrize("module", [m for m in MODULES if layer(m) not in {"viz", "book"}])
+def test_module_imports_only_what_its_layer_may(module):
+    out, _ = run(f"import sys, {module}\nprint(' '.join(sys.modules))")
+    loaded = {name.split(".")[0] for name in out.split()} & HEAVY
+    assert loaded <= ALLOWED.get(layer(module), set()), f"{module} imported {sorted(loaded)}"
+
+
 def test_importing_every_module_prints_nothing_seeds_nothing_and_keeps_rcparams():
-    imports = "\n".join(f"import cnnbp_core.{name}" for name in MODULES)
+    imports = "\n".join(f"import {name}" for name in MODULES)
     code = f"""
 import numpy as np, matplotlib
 state = np.random.get_state()[1].copy()
@@ -29,12 +59,17 @@ assert not changed, changed
     assert out == "" and err == ""
 
 
-def test_the_maths_imports_only_numpy():
-    code = """
-import sys
-import cnnbp_core.functional, cnnbp_core.gradcheck, cnnbp_core.layers, cnnbp_core.optim
-heavy = {"matplotlib", "ipywidgets", "IPython", "sympy"} & set(sys.modules)
-print(sorted(heavy))
-"""
-    out, _ = run(code)
-    assert out.strip() == "[]"
+def test_no_module_imports_another_modules_private_names():
+    root = Path(cnnbp_core.__file__).parent
+    offenders = []
+    for path in root.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and (
+                node.level or "cnnbp_core" in (node.module or "")
+            ):
+                private = [a.name for a in node.names if a.name.startswith("_")]
+                if private or any(p.startswith("_") for p in (node.module or "").split(".")):
+                    offenders.append(
+                        f"{path.relative_to(root)}: from {node.module} import {private}"
+                    )
+    assert not offenders, offenders

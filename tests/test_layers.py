@@ -4,9 +4,9 @@ import numpy as np
 import pytest
 
 from cnnbp_core import functional as F
-from cnnbp_core import layers as L
 from cnnbp_core.gradcheck import assert_gradients
-from cnnbp_core.models import lenet
+from cnnbp_core.nn import layers as L
+from cnnbp_core.nn.models import lenet
 
 EPS = 1e-6
 
@@ -71,7 +71,7 @@ def test_layer_backward_matches_finite_differences(kind, mode):
     layer = make(rng)
     for name in layer.params:  # batch norm: gamma != 1, beta != 0, so no term hides
         layer.params[name][...] = rng.standard_normal(layer.params[name].shape)
-    if isinstance(layer, L._BatchNorm):
+    if isinstance(layer, (L.BatchNorm1d, L.BatchNorm2d)):
         layer.running_mean = rng.standard_normal(layer.num_features)
         layer.running_var = rng.uniform(0.5, 2.0, layer.num_features)
     getattr(layer, mode)()

@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from cnnbp_core import gradcheck
-from cnnbp_core.nbtools import check
+from cnnbp_core.book.checks import check
 
 CONFIG = Path(__file__).resolve().parent / "nbval_sanitize.cfg"
 

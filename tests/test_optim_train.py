@@ -5,12 +5,12 @@ import time
 import numpy as np
 import pytest
 
-from cnnbp_core import layers as L
-from cnnbp_core import optim
-from cnnbp_core import train as T
 from cnnbp_core.data import load_digits, train_test_split
-from cnnbp_core.models import lenet
-from cnnbp_core.plotting import plot_history
+from cnnbp_core.nn import layers as L
+from cnnbp_core.nn import optim
+from cnnbp_core.nn import train as T
+from cnnbp_core.nn.models import lenet
+from cnnbp_core.viz.plots.training import plot_history
 
 
 # ------------------------------------------------------------------ SGD

@@ -156,7 +156,7 @@ def bench_pooling(rng, rounds=3):
 
 def bench_widget():
     """One slider update of chapter 04's explorer: callback, compute and the new HTML view."""
-    from cnnbp_core.widgets import kernel_gradient_explorer
+    from cnnbp_core.viz import kernel_gradient_explorer
 
     explorer = kernel_gradient_explorer()
     slider = explorer.children[0].children[0].children[0]  # tap u
@@ -181,7 +181,7 @@ TRAINING_TARGET = 1.0  # one epoch no slower than PyTorch's CPU time for the sam
 def bench_training():
     """One training epoch of chapter 08's LeNet-style CNN, against PyTorch on the same machine.
 
-    Ours: `cnnbp_core.train.train` for one epoch of the digits training split (batch 64, float64,
+    Ours: `cnnbp_core.nn.train.train` for one epoch of the digits training split (batch 64, float64,
     SGD with momentum, no progress bar), single BLAS thread. PyTorch: tools/bench_torch_epoch.py,
     the same architecture, batch size and dtype on one thread, run with the system ``python3``
     when it can import torch (it is never a project dependency); otherwise the comparison is
@@ -190,10 +190,10 @@ def bench_training():
     import subprocess
     from pathlib import Path
 
-    from cnnbp_core import optim
     from cnnbp_core.data import load_digits, train_test_split
-    from cnnbp_core.models import lenet
-    from cnnbp_core.train import train
+    from cnnbp_core.nn import optim
+    from cnnbp_core.nn.models import lenet
+    from cnnbp_core.nn.train import train
 
     x, y = load_digits()
     x_train, y_train, _, _ = train_test_split(x, y, rng=np.random.default_rng(0))

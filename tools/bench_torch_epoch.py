@@ -3,7 +3,7 @@
 Standalone on purpose: run it with a Python that has torch (``python3 tools/bench_torch_epoch.py``);
 it imports only torch and numpy and reads the digits straight from the package's data file, so it
 needs neither the project's virtualenv nor cnnbp_core. It trains the architecture of
-`cnnbp_core.models.lenet` (batch_norm=False, dropout=0) in float64 on one thread with SGD and
+`cnnbp_core.nn.models.lenet` (batch_norm=False, dropout=0) in float64 on one thread with SGD and
 momentum, and prints the best wall time of one epoch as a single line
 ``torch_epoch_seconds=<float>``.
 """
@@ -18,7 +18,7 @@ import numpy as np
 import torch
 from torch import nn
 
-DIGITS = Path(__file__).resolve().parent.parent / "cnnbp_core" / "datasets" / "digits.npz"
+DIGITS = Path(__file__).resolve().parent.parent / "cnnbp_core" / "data" / "files" / "digits.npz"
 
 
 def lenet():

@@ -2,8 +2,12 @@
 
 Every pair has the shape ``*_forward(...) -> (out, cache)`` and
 ``*_backward(dout, cache) -> gradients of forward's array arguments``; see DESIGN.md.
+Each module states its formulas as loops first (the specification), the fast path after.
+Window geometry comes from `cnnbp_core.geometry`, argument checks from
+`cnnbp_core.validation`; nothing here imports anything but NumPy and those two.
 """
 
+from ..geometry import conv2d_output_shape, dilate2d
 from .activations import (
     OutputCache,
     ReluCache,
@@ -23,13 +27,12 @@ from .batchnorm import (
     batchnorm_forward,
 )
 from .conv import (
+    LAYOUTS,
     Conv2dCache,
     conv2d_backward,
     conv2d_backward_naive,
     conv2d_forward,
     conv2d_forward_naive,
-    conv2d_output_shape,
-    dilate2d,
 )
 from .dropout import (
     DropoutCache,
@@ -72,6 +75,7 @@ from .regularization import (
 )
 
 __all__ = [
+    "LAYOUTS",
     "Conv2dCache",
     "conv2d_backward",
     "conv2d_backward_naive",

@@ -18,7 +18,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._checks import as_float_array, as_real, check_grad
+from ..validation import as_float_array, as_real, check_grad
 
 
 class ReluCache(NamedTuple):
@@ -66,9 +66,9 @@ def relu_backward(dout, cache):
     -------
     dx : ndarray, shape of x
     """
-    positive, slope, dtype = cache
-    dout = check_grad(dout, positive.shape, dtype)
-    return np.where(positive, dout, slope * dout if slope else 0)
+    dout = check_grad(dout, cache.positive.shape, cache.dtype)
+    slope = cache.negative_slope
+    return np.where(cache.positive, dout, slope * dout if slope else 0)
 
 
 def leaky_relu_forward(x, negative_slope=0.01):

@@ -30,7 +30,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._checks import as_flag, as_float_array, as_real, check_grad, check_shape
+from ..validation import as_flag, as_float_array, batchnorm_hyper, check_grad, check_shape
 
 
 class BatchNormCache(NamedTuple):
@@ -88,11 +88,7 @@ def batchnorm_forward(
     if x.ndim not in (2, 4):
         raise ValueError(f"x must be 2-D (N, D) or 4-D (N, C, H, W); got shape {x.shape}")
     training = as_flag(training, "training")
-    momentum, eps = as_real(momentum, "momentum"), as_real(eps, "eps")
-    if not 0 <= momentum <= 1:
-        raise ValueError(f"momentum must lie in [0, 1]; got {momentum}")
-    if not eps > 0:
-        raise ValueError(f"eps must be > 0; got {eps}")
+    momentum, eps = batchnorm_hyper(momentum, eps)
     c = x.shape[1]
     gamma, beta = _check_vector(gamma, "gamma", c), _check_vector(beta, "beta", c)
     dtype = np.result_type(x, gamma, beta)
@@ -158,7 +154,7 @@ def batchnorm_backward(dout, cache):
     every X, which adds the two mean terms; in eval mode they are constants and
     ``dL/dX = delta * gamma / sqrt(running_var + eps)``.
     """
-    xhat, gamma, inv_std, training = cache[:4]
+    xhat, gamma, inv_std, training = cache.xhat, cache.gamma, cache.inv_std, cache.training
     dout = check_grad(dout, xhat.shape, xhat.dtype)
     axes, vec = _axes(xhat.ndim)
     dgamma, dbeta = _sums(dout, xhat, axes)
@@ -180,7 +176,7 @@ def batchnorm_backward_chunked(dout, cache):
     twice (xc feeds both var and xhat) collects a gradient from each use. Same parameters and
     returns as `batchnorm_backward`, and the same numbers up to rounding.
     """
-    xhat, gamma, inv_std, training = cache[:4]
+    xhat, gamma, inv_std, training = cache.xhat, cache.gamma, cache.inv_std, cache.training
     dout = check_grad(dout, xhat.shape, xhat.dtype)
     axes, vec = _axes(xhat.ndim)
     m = xhat.size // xhat.shape[1]

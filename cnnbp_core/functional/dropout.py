@@ -15,7 +15,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._checks import as_flag, as_float_array, as_real, check_grad
+from ..validation import as_flag, as_float_array, check_grad, generator, probability
 
 
 class DropoutCache(NamedTuple):
@@ -47,16 +47,10 @@ def dropout_forward(x, p, *, training, rng=None):
         For `dropout_backward`.
     """
     x = as_float_array(x, "x")
-    p = as_real(p, "p")
-    if not 0 <= p < 1:
-        raise ValueError(f"p (the drop probability) must lie in [0, 1); got {p}")
+    p = probability(p, "p")
     if not as_flag(training, "training") or p == 0:
         return x.copy(), DropoutCache(None, 1.0, x.shape, x.dtype)
-    if not isinstance(rng, np.random.Generator):
-        raise TypeError(
-            f"rng must be a numpy.random.Generator (e.g. np.random.default_rng(0)) in training "
-            f"mode; got {type(rng).__name__}"
-        )
+    rng = generator(rng)  # needed in training mode only
     keep = rng.random(x.shape) >= p  # True with probability 1 - p
     scale = 1 / (1 - p)
     return np.where(keep, x * scale, 0), DropoutCache(keep, scale, x.shape, x.dtype)
@@ -76,8 +70,7 @@ def dropout_backward(dout, cache):
     -------
     dx : ndarray, shape of x
     """
-    keep, scale, shape, dtype = cache
-    dout = check_grad(dout, shape, dtype)
-    if keep is None:
+    dout = check_grad(dout, cache.shape, cache.dtype)
+    if cache.keep is None:
         return dout.copy()
-    return np.where(keep, dout * scale, 0)
+    return np.where(cache.keep, dout * cache.scale, 0)

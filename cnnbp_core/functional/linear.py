@@ -16,7 +16,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._checks import as_float_array, check_grad, check_shape
+from ..validation import as_float_array, check_grad, check_shape
 
 
 class LinearCache(NamedTuple):
@@ -90,9 +90,10 @@ def linear_backward(dout, cache):
 
     Derived in chapter 02 (dense layers and losses).
     """
-    x, w, has_bias = cache
+    x, w = cache.x, cache.w
     dout = check_grad(dout, (x.shape[0], w.shape[0]), x.dtype)
-    return dout @ w, dout.T @ x, dout.sum(axis=0) if has_bias else None
+    # dX = delta W: (N, out) @ (out, in); dW = delta^T X: (out, N) @ (N, in); db = sum_n delta
+    return dout @ w, dout.T @ x, dout.sum(axis=0) if cache.has_bias else None
 
 
 def flatten_forward(x):
@@ -126,6 +127,6 @@ def flatten_backward(dout, cache):
     -------
     dx : ndarray, shape (N, d1, d2, ...)
     """
-    x_shape, dtype = cache
-    dout = check_grad(dout, (x_shape[0], int(np.prod(x_shape[1:]))), dtype)
+    x_shape = cache.x_shape
+    dout = check_grad(dout, (x_shape[0], int(np.prod(x_shape[1:]))), cache.dtype)
     return dout.reshape(x_shape)

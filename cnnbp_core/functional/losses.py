@@ -17,7 +17,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._checks import as_float_array, check_shape, scalar_grad
+from ..validation import as_float_array, check_shape, int_labels, scalar_grad
 
 
 class MseCache(NamedTuple):
@@ -116,23 +116,6 @@ def mse_backward(dloss, cache):
     return dloss * (2 / diff.size) * diff
 
 
-def _check_labels(labels, n, k):
-    labels = np.asarray(labels)
-    if labels.dtype.kind not in "iu":
-        raise TypeError(
-            f"labels must be integer class indices (dtype int); got dtype {labels.dtype}. "
-            "Boolean and float labels are rejected rather than silently cast."
-        )
-    check_shape(labels, (n,), "labels", "one class index per row of logits")
-    if labels.size and (labels.min() < 0 or labels.max() >= k):
-        bad = labels[(labels < 0) | (labels >= k)]
-        raise ValueError(
-            f"labels must lie in [0, {k}) for logits with K={k} classes; "
-            f"got out-of-range values {bad[:5].tolist()}"
-        )
-    return labels
-
-
 def softmax_cross_entropy_forward(logits, labels):
     """Softmax cross-entropy of integer labels, mean over the batch (PyTorch's cross_entropy).
 
@@ -154,7 +137,7 @@ def softmax_cross_entropy_forward(logits, labels):
     n, k = z.shape
     if n == 0 or k == 0:
         raise ValueError(f"logits must have N >= 1 rows and K >= 1 classes; got shape {z.shape}")
-    labels = _check_labels(labels, n, k)
+    labels = int_labels(labels, n=n, n_classes=k)
     logp = log_softmax(z, axis=1)
     loss = -np.mean(logp[np.arange(n), labels])
     return loss, SoftmaxCrossEntropyCache(np.exp(logp), labels)
@@ -176,7 +159,7 @@ def softmax_cross_entropy_backward(dloss, cache):
 
     Derived in chapter 02 (dense layers and losses).
     """
-    probs, labels = cache
+    probs, labels = cache.probs, cache.labels
     dloss = scalar_grad(dloss, "dloss", probs.dtype)
     n = probs.shape[0]
     dz = probs.copy()

@@ -15,9 +15,10 @@ and dL/dX is dL/dXp with the padding cropped off. Two rules matter in the max ba
 *overlapping windows accumulate* (an element that is the max of two windows gets both deltas),
 and *ties go to one element*, the first max in row-major window order (as PyTorch picks it).
 
-The ``*_naive`` functions state these formulas as loops; they are the specification. The
-vectorised pair loops over window offsets only, and is *separable*: a window's max (or sum) is
-the max (or sum) over its rows of each row's max (or sum). So it reduces along W first, then
+The file reads like the chapter: the loops first (``*_naive``), which state these formulas one
+window at a time and are the specification; then the vectorised pair, which loops over window
+offsets only, and is *separable*: a window's max (or sum) is the max (or sum) over its rows of
+each row's max (or sum). So it reduces along W first, then
 along H, each as a chain of two-input steps ``m = max(m, q)``. The backward undoes the chain in
 reverse, each step sending its gradient to the winner. Ties: ``q > m`` is strict, so the earlier
 offset keeps the max; the first row holding the window's max wins, and within it the first
@@ -30,8 +31,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._checks import as_float_array, check_grad, pair
-from .conv import _crop, conv2d_output_shape
+from ..geometry import crop, output_size, pad, padded_shape, tap
+from ..validation import as_float_array, check_grad, pool_hyper
 
 
 class MaxPool2dCache(NamedTuple):
@@ -41,6 +42,7 @@ class MaxPool2dCache(NamedTuple):
     kernel_size: tuple[int, int]
     stride: tuple[int, int]
     padding: tuple[int, int]
+    out_hw: tuple[int, int]  # (H_out, W_out), computed once by the forward pass
     # one float mask per two-input max step, 1.0 where the later offset won; None from the naive
     # pass. W step: KW - 1 masks (N, C, H + 2p_h, W_out); H step: KH - 1 masks (N, C, H_out, W_out)
     w_takes: list | None
@@ -55,34 +57,125 @@ class AvgPool2dCache(NamedTuple):
     kernel_size: tuple[int, int]
     stride: tuple[int, int]
     padding: tuple[int, int]
+    out_hw: tuple[int, int]
 
 
-def _geometry(x, kernel_size, stride, padding):
+def _prepare(x, kernel_size, stride, padding):
     """Check the arguments; return x and the window geometry, including the output size."""
     x = as_float_array(x, "x", ndim=4)
-    kernel = pair(kernel_size, "kernel_size", 1)
-    stride = kernel if stride is None else pair(stride, "stride", 1)
-    padding = pair(padding, "padding", 0)
-    if padding[0] > kernel[0] // 2 or padding[1] > kernel[1] // 2:
-        raise ValueError(
-            f"padding {padding} must be at most half the kernel size {kernel[0]}x{kernel[1]} "
-            "in each direction, so that no window lies entirely in the padding (PyTorch's rule)"
-        )
-    out_hw = conv2d_output_shape(x.shape[2], x.shape[3], kernel, stride=stride, padding=padding)
+    kernel, stride, padding = pool_hyper(kernel_size, stride, padding)
+    out_hw = output_size(x.shape[2:], kernel, stride, padding, (1, 1))
     return x, kernel, stride, padding, out_hw
 
 
-def _pad(x, padding, value):
-    (ph, pw) = padding
-    if ph == 0 and pw == 0:
-        return x
-    return np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)), constant_values=value)
+def _checked_dout(dout, n_c, cache, dtype):
+    """The upstream gradient, shaped like the output: (N, C, H_out, W_out)."""
+    return check_grad(dout, (*n_c, *cache.out_hw), dtype)
 
 
-def _tap(axis, t, s, n):
-    """Index of the element at offset t of each of n windows (step s) along `axis`."""
+# --- the specification: loops ------------------------------------------------------------------
+
+
+def _first_max(xp, n, c, h0, w0, kernel):
+    """(row, column) in Xp of the first max of one window, scanning it in row-major order."""
+    best, at = -np.inf, None
+    for u, v in np.ndindex(kernel):
+        if at is None or xp[n, c, h0 + u, w0 + v] > best:
+            best, at = xp[n, c, h0 + u, w0 + v], (h0 + u, w0 + v)
+    return at
+
+
+def maxpool2d_forward_naive(x, kernel_size, *, stride=None, padding=0):
+    """Loop version of `maxpool2d_forward`: each window scanned in row-major order.
+
+    Same parameters, returns and errors as `maxpool2d_forward` (the cache holds no masks).
+
+    Examples
+    --------
+    >>> x = np.array([[[[1.0, 5.0, 2.0, 0.0], [3.0, 4.0, 6.0, 1.0]]]])
+    >>> maxpool2d_forward_naive(x, 2)[0]
+    array([[[[5., 6.]]]])
+    """
+    x, kernel, stride, padding, out_hw = _prepare(x, kernel_size, stride, padding)
+    xp = pad(x, padding, -np.inf)
+    (sh, sw) = stride
+    out = np.empty((*x.shape[:2], *out_hw), dtype=x.dtype)
+    for n, c, i, j in np.ndindex(out.shape):
+        out[n, c, i, j] = xp[(n, c, *_first_max(xp, n, c, i * sh, j * sw, kernel))]
+    return out, MaxPool2dCache(xp, kernel, stride, padding, out_hw, None, None)
+
+
+def maxpool2d_backward_naive(dout, cache):
+    """Loop version of `maxpool2d_backward`: ``dXp[first max of window (i, j)] += delta[i, j]``.
+
+    Same parameters and returns as `maxpool2d_backward`.
+
+    Examples
+    --------
+    >>> x = np.array([[[[1.0, 5.0, 2.0, 0.0], [3.0, 4.0, 6.0, 1.0]]]])
+    >>> _, cache = maxpool2d_forward_naive(x, 2)
+    >>> maxpool2d_backward_naive(np.array([[[[10.0, 20.0]]]]), cache)[0, 0]
+    array([[ 0., 10.,  0.,  0.],
+           [ 0.,  0., 20.,  0.]])
+    """
+    xp, (sh, sw) = cache.x_padded, cache.stride
+    dout = _checked_dout(dout, xp.shape[:2], cache, xp.dtype)
+    dxp = np.zeros_like(xp)
+    for n, c, i, j in np.ndindex(dout.shape):
+        h, w = _first_max(xp, n, c, i * sh, j * sw, cache.kernel_size)
+        dxp[n, c, h, w] += dout[n, c, i, j]  # +=: overlapping windows may share their max
+    return crop(dxp, cache.padding)
+
+
+def avgpool2d_forward_naive(x, kernel_size, *, stride=None, padding=0):
+    """Loop version of `avgpool2d_forward`: each window summed and divided by KH*KW.
+
+    Same parameters, returns and errors as `avgpool2d_forward`.
+
+    Examples
+    --------
+    >>> avgpool2d_forward_naive(np.arange(8.0).reshape(1, 1, 2, 4), 2)[0]
+    array([[[[2.5, 4.5]]]])
+    """
+    x, (kh, kw), (sh, sw), padding, out_hw = _prepare(x, kernel_size, stride, padding)
+    xp = pad(x, padding, 0.0)
+    out = np.empty((*x.shape[:2], *out_hw), dtype=x.dtype)
+    for n, c, i, j in np.ndindex(out.shape):
+        total = 0.0
+        for u, v in np.ndindex(kh, kw):
+            total += xp[n, c, i * sh + u, j * sw + v]
+        out[n, c, i, j] = total / (kh * kw)
+    return out, AvgPool2dCache(x.shape, x.dtype, (kh, kw), (sh, sw), padding, out_hw)
+
+
+def avgpool2d_backward_naive(dout, cache):
+    """Loop version of `avgpool2d_backward`: ``dXp[window (i, j)] += delta[i, j] / (KH*KW)``.
+
+    Same parameters and returns as `avgpool2d_backward`.
+
+    Examples
+    --------
+    >>> _, cache = avgpool2d_forward_naive(np.zeros((1, 1, 2, 4)), 2)
+    >>> avgpool2d_backward_naive(np.array([[[[4.0, 8.0]]]]), cache)[0, 0]
+    array([[1., 1., 2., 2.],
+           [1., 1., 2., 2.]])
+    """
+    (kh, kw), (sh, sw) = cache.kernel_size, cache.stride
+    dout = _checked_dout(dout, cache.x_shape[:2], cache, cache.dtype)
+    dxp = np.zeros(padded_shape(cache.x_shape, cache.padding), dtype=cache.dtype)
+    for n, c, i, j in np.ndindex(dout.shape):
+        for u, v in np.ndindex(kh, kw):
+            dxp[n, c, i * sh + u, j * sw + v] += dout[n, c, i, j] / (kh * kw)
+    return crop(dxp, cache.padding)
+
+
+# --- the fast path: separable reductions over window offsets ------------------------------------
+
+
+def _at(axis, t, s, n):
+    """Index of offset t of each of n windows (step s) along `axis` of a 4-D array."""
     index = [slice(None)] * 4
-    index[axis] = slice(t, t + s * (n - 1) + 1, s)
+    index[axis] = tap(t, s, n)
     return tuple(index)
 
 
@@ -100,15 +193,12 @@ def _new_grad(shape, dtype, k, s, n, axis):
     return (np.empty if tiled else np.zeros)(shape, dtype), tiled
 
 
-# --- max pooling --------------------------------------------------------------------------------
-
-
 def _max_along(a, axis, k, s, n):
     """Max over each window of k offsets along `axis`, as a chain of two-input max steps."""
-    m = a[_tap(axis, 0, s, n)]
+    m = a[_at(axis, 0, s, n)]
     takes = []
     for t in range(1, k):
-        grown = np.maximum(m, a[_tap(axis, t, s, n)])
+        grown = np.maximum(m, a[_at(axis, t, s, n)])
         takes.append((grown > m).astype(a.dtype))  # strict: on a tie the earlier offset keeps it
         m = grown
     return m, takes
@@ -121,8 +211,8 @@ def _max_along_backward(dm, takes, axis, k, s, shape):
     for t in range(k - 1, 0, -1):
         dq = dm * takes[t - 1]  # the share of offset t, where it won step t
         dm = dm - dq  # the rest goes back to the running max of offsets 0..t-1
-        _route(grad, _tap(axis, t, s, n), dq, tiled)
-    _route(grad, _tap(axis, 0, s, n), dm, tiled)
+        _route(grad, _at(axis, t, s, n), dq, tiled)
+    _route(grad, _at(axis, 0, s, n), dm, tiled)
     return grad
 
 
@@ -154,11 +244,18 @@ def maxpool2d_forward(x, kernel_size, *, stride=None, padding=0):
         Y, in x's dtype.
     cache : MaxPool2dCache
         For `maxpool2d_backward`.
+
+    Examples
+    --------
+    >>> x = np.array([[[[1.0, 5.0, 2.0], [3.0, 4.0, 6.0], [0.0, 7.0, 1.0]]]])
+    >>> maxpool2d_forward(x, 2, stride=1)[0][0, 0]  # overlapping 2x2 windows
+    array([[5., 6.],
+           [7., 7.]])
     """
-    x, kernel, stride, padding, out_hw = _geometry(x, kernel_size, stride, padding)
-    xp = _pad(x, padding, -np.inf)
+    x, kernel, stride, padding, out_hw = _prepare(x, kernel_size, stride, padding)
+    xp = pad(x, padding, -np.inf)
     out, w_takes, h_takes = _max_pool(xp, kernel, stride, out_hw)
-    return out, MaxPool2dCache(xp, kernel, stride, padding, w_takes, h_takes)
+    return out, MaxPool2dCache(xp, kernel, stride, padding, out_hw, w_takes, h_takes)
 
 
 def maxpool2d_backward(dout, cache):
@@ -176,64 +273,32 @@ def maxpool2d_backward(dout, cache):
     dx : ndarray, shape (N, C, H, W)
 
     Derived in chapter 07 (pooling and activations).
+
+    Examples
+    --------
+    >>> x = np.array([[[[1.0, 5.0, 2.0], [3.0, 4.0, 6.0], [0.0, 7.0, 1.0]]]])
+    >>> _, cache = maxpool2d_forward(x, 2, stride=1)
+    >>> maxpool2d_backward(np.ones((1, 1, 2, 2)), cache)[0, 0]  # 7 wins two windows
+    array([[0., 1., 0.],
+           [0., 0., 1.],
+           [0., 2., 0.]])
     """
-    xp, (kh, kw), (sh, sw), padding, w_takes, h_takes = cache
-    out_hw = conv2d_output_shape(xp.shape[2], xp.shape[3], (kh, kw), stride=(sh, sw))
-    dout = check_grad(dout, (*xp.shape[:2], *out_hw), xp.dtype)
+    xp, (kh, kw), (sh, sw) = cache.x_padded, cache.kernel_size, cache.stride
+    dout = _checked_dout(dout, xp.shape[:2], cache, xp.dtype)
+    w_takes, h_takes = cache.w_takes, cache.h_takes
     if w_takes is None:  # a cache from the naive pass: redo the vectorised forward steps
-        _, w_takes, h_takes = _max_pool(xp, (kh, kw), (sh, sw), out_hw)
-    rows_shape = (*xp.shape[:3], out_hw[1])
+        _, w_takes, h_takes = _max_pool(xp, (kh, kw), (sh, sw), cache.out_hw)
+    rows_shape = (*xp.shape[:3], cache.out_hw[1])  # (N, C, Hp, W_out)
     drows = _max_along_backward(dout, h_takes, 2, kh, sh, rows_shape)
     dxp = _max_along_backward(drows, w_takes, 3, kw, sw, xp.shape)
-    return _crop(dxp, padding)
-
-
-def _first_max(xp, n, c, h0, w0, kernel):
-    """(row, column) in Xp of the first max of one window, scanning it in row-major order."""
-    best, at = -np.inf, None
-    for u, v in np.ndindex(kernel):
-        if at is None or xp[n, c, h0 + u, w0 + v] > best:
-            best, at = xp[n, c, h0 + u, w0 + v], (h0 + u, w0 + v)
-    return at
-
-
-def maxpool2d_forward_naive(x, kernel_size, *, stride=None, padding=0):
-    """Loop version of `maxpool2d_forward`: each window scanned in row-major order.
-
-    Same parameters, returns and errors as `maxpool2d_forward` (the cache holds no masks).
-    """
-    x, kernel, stride, padding, out_hw = _geometry(x, kernel_size, stride, padding)
-    xp = _pad(x, padding, -np.inf)
-    (sh, sw) = stride
-    out = np.empty((*x.shape[:2], *out_hw), dtype=x.dtype)
-    for n, c, i, j in np.ndindex(out.shape):
-        out[n, c, i, j] = xp[(n, c, *_first_max(xp, n, c, i * sh, j * sw, kernel))]
-    return out, MaxPool2dCache(xp, kernel, stride, padding, None, None)
-
-
-def maxpool2d_backward_naive(dout, cache):
-    """Loop version of `maxpool2d_backward`: ``dXp[first max of window (i, j)] += delta[i, j]``.
-
-    Same parameters and returns as `maxpool2d_backward`.
-    """
-    xp, kernel, (sh, sw), padding, _, _ = cache
-    out_hw = conv2d_output_shape(xp.shape[2], xp.shape[3], kernel, stride=(sh, sw))
-    dout = check_grad(dout, (*xp.shape[:2], *out_hw), xp.dtype)
-    dxp = np.zeros_like(xp)
-    for n, c, i, j in np.ndindex(dout.shape):
-        h, w = _first_max(xp, n, c, i * sh, j * sw, kernel)
-        dxp[n, c, h, w] += dout[n, c, i, j]  # +=: overlapping windows may share their max
-    return _crop(dxp, padding)
-
-
-# --- average pooling ----------------------------------------------------------------------------
+    return crop(dxp, cache.padding)
 
 
 def _sum_along(a, axis, k, s, n):
     """Sum over each window of k offsets along `axis`."""
-    total = a[_tap(axis, 0, s, n)]
+    total = a[_at(axis, 0, s, n)]
     for t in range(1, k):
-        total = total + a[_tap(axis, t, s, n)]
+        total = total + a[_at(axis, t, s, n)]
     return total
 
 
@@ -242,13 +307,8 @@ def _sum_along_backward(dtotal, axis, k, s, shape):
     n = dtotal.shape[axis]
     grad, tiled = _new_grad(shape, dtotal.dtype, k, s, n, axis)
     for t in range(k):
-        _route(grad, _tap(axis, t, s, n), dtotal, tiled)
+        _route(grad, _at(axis, t, s, n), dtotal, tiled)
     return grad
-
-
-def _padded_shape(x_shape, padding):
-    n, c, h, w = x_shape
-    return n, c, h + 2 * padding[0], w + 2 * padding[1]
 
 
 def avgpool2d_forward(x, kernel_size, *, stride=None, padding=0):
@@ -271,12 +331,17 @@ def avgpool2d_forward(x, kernel_size, *, stride=None, padding=0):
         Y, in x's dtype.
     cache : AvgPool2dCache
         For `avgpool2d_backward`.
+
+    Examples
+    --------
+    >>> avgpool2d_forward(np.arange(8.0).reshape(1, 1, 2, 4), 2)[0][0, 0]
+    array([[2.5, 4.5]])
     """
-    x, (kh, kw), (sh, sw), padding, (ho, wo) = _geometry(x, kernel_size, stride, padding)
-    xp = _pad(x, padding, 0.0)
+    x, (kh, kw), (sh, sw), padding, (ho, wo) = _prepare(x, kernel_size, stride, padding)
+    xp = pad(x, padding, 0.0)
     rows = _sum_along(xp, 3, kw, sw, wo)  # (N, C, Hp, W_out): each row's window sum
-    out = _sum_along(rows, 2, kh, sh, ho) / (kh * kw)
-    return out, AvgPool2dCache(x.shape, x.dtype, (kh, kw), (sh, sw), padding)
+    out = _sum_along(rows, 2, kh, sh, ho) / (kh * kw)  # (N, C, H_out, W_out)
+    return out, AvgPool2dCache(x.shape, x.dtype, (kh, kw), (sh, sw), padding, (ho, wo))
 
 
 def avgpool2d_backward(dout, cache):
@@ -294,43 +359,17 @@ def avgpool2d_backward(dout, cache):
     dx : ndarray, shape (N, C, H, W)
 
     Derived in chapter 07 (pooling and activations).
+
+    Examples
+    --------
+    >>> _, cache = avgpool2d_forward(np.zeros((1, 1, 2, 4)), 2)
+    >>> avgpool2d_backward(np.array([[[[4.0, 8.0]]]]), cache)[0, 0]
+    array([[1., 1., 2., 2.],
+           [1., 1., 2., 2.]])
     """
-    x_shape, dtype, (kh, kw), (sh, sw), padding = cache
-    padded = _padded_shape(x_shape, padding)
-    out_hw = conv2d_output_shape(padded[2], padded[3], (kh, kw), stride=(sh, sw))
-    dout = check_grad(dout, (*x_shape[:2], *out_hw), dtype)
-    drows = _sum_along_backward(dout / (kh * kw), 2, kh, sh, (*padded[:3], out_hw[1]))
+    (kh, kw), (sh, sw) = cache.kernel_size, cache.stride
+    dout = _checked_dout(dout, cache.x_shape[:2], cache, cache.dtype)
+    padded = padded_shape(cache.x_shape, cache.padding)
+    drows = _sum_along_backward(dout / (kh * kw), 2, kh, sh, (*padded[:3], cache.out_hw[1]))
     dxp = _sum_along_backward(drows, 3, kw, sw, padded)
-    return _crop(dxp, padding)
-
-
-def avgpool2d_forward_naive(x, kernel_size, *, stride=None, padding=0):
-    """Loop version of `avgpool2d_forward`: each window summed and divided by KH*KW.
-
-    Same parameters, returns and errors as `avgpool2d_forward`.
-    """
-    x, (kh, kw), (sh, sw), padding, out_hw = _geometry(x, kernel_size, stride, padding)
-    xp = _pad(x, padding, 0.0)
-    out = np.empty((*x.shape[:2], *out_hw), dtype=x.dtype)
-    for n, c, i, j in np.ndindex(out.shape):
-        total = 0.0
-        for u, v in np.ndindex(kh, kw):
-            total += xp[n, c, i * sh + u, j * sw + v]
-        out[n, c, i, j] = total / (kh * kw)
-    return out, AvgPool2dCache(x.shape, x.dtype, (kh, kw), (sh, sw), padding)
-
-
-def avgpool2d_backward_naive(dout, cache):
-    """Loop version of `avgpool2d_backward`: ``dXp[window (i, j)] += delta[i, j] / (KH*KW)``.
-
-    Same parameters and returns as `avgpool2d_backward`.
-    """
-    x_shape, dtype, (kh, kw), (sh, sw), padding = cache
-    padded = _padded_shape(x_shape, padding)
-    out_hw = conv2d_output_shape(padded[2], padded[3], (kh, kw), stride=(sh, sw))
-    dout = check_grad(dout, (*x_shape[:2], *out_hw), dtype)
-    dxp = np.zeros(padded, dtype=dtype)
-    for n, c, i, j in np.ndindex(dout.shape):
-        for u, v in np.ndindex(kh, kw):
-            dxp[n, c, i * sh + u, j * sw + v] += dout[n, c, i, j] / (kh * kw)
-    return _crop(dxp, padding)
+    return crop(dxp, cache.padding)

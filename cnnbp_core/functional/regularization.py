@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._checks import as_float_array, as_real
+from ..validation import as_float_array, as_real
 
 
 def _weights(w):
@@ -21,13 +21,6 @@ def _weights(w):
     if isinstance(w, (list, tuple)) and any(np.ndim(item) > 0 for item in w):
         return [as_float_array(item, f"w[{i}]") for i, item in enumerate(w)], True
     return [as_float_array(w, "w")], False
-
-
-def _lam(lam):
-    lam = as_real(lam, "lam")
-    if not lam >= 0:
-        raise ValueError(f"lam (the penalty strength) must be >= 0; got {lam}")
-    return lam
 
 
 def l2_penalty(w, lam):
@@ -47,7 +40,7 @@ def l2_penalty(w, lam):
         dR/dw, shaped like `w` (a list when `w` is a list).
     """
     arrays, is_list = _weights(w)
-    lam = _lam(lam)
+    lam = as_real(lam, "lam (the penalty strength)", minimum=0)
     value = sum(lam / 2 * float(np.sum(a * a)) for a in arrays)
     grads = [lam * a for a in arrays]
     return value, grads if is_list else grads[0]
@@ -69,7 +62,7 @@ def l1_penalty(w, lam):
         ``lam * sign(w)``, shaped like `w` (a list when `w` is a list).
     """
     arrays, is_list = _weights(w)
-    lam = _lam(lam)
+    lam = as_real(lam, "lam (the penalty strength)", minimum=0)
     value = sum(lam * float(np.sum(np.abs(a))) for a in arrays)
     grads = [lam * np.sign(a) for a in arrays]
     return value, grads if is_list else grads[0]

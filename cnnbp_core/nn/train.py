@@ -8,18 +8,18 @@ One step is the whole of chapter 08 in four lines:
     optimizer.step()                                             # w -= lr * (...)
 
 `evaluate` and `predict` run the model in eval mode (batch norm on its running statistics,
-dropout off) and put it back in the mode it was in.
+dropout off) and put it back in the mode it was in. The progress bar (tqdm) is imported only
+when one is asked for, so importing this module loads no display library.
 """
 
 from __future__ import annotations
 
-import numbers
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
-from tqdm.auto import tqdm
 
-from . import functional as F
+from .. import functional as F
+from .. import validation as V
 
 LOSSES = ("cross_entropy",)
 
@@ -30,8 +30,16 @@ class History:
 
     ``train_loss``/``train_acc`` average the minibatches of each epoch as they were trained
     (in training mode, so with dropout active); ``val_loss``/``val_acc`` evaluate the whole
-    validation set in eval mode after the epoch. Works with `plotting.plot_history`, and
-    ``history["train_loss"]`` reads like a dict.
+    validation set in eval mode after the epoch. The plotting helper ``plot_history`` reads it
+    as it is, and ``history["train_loss"]`` reads like a dict.
+
+    Examples
+    --------
+    >>> h = History(train_loss=[0.9, 0.5], train_acc=[0.6, 0.8])
+    >>> h.epochs, h["train_loss"], h.val_loss
+    (2, [0.9, 0.5], [])
+    >>> sorted(h.as_dict())
+    ['train_acc', 'train_loss', 'val_acc', 'val_loss']
     """
 
     train_loss: list = field(default_factory=list)
@@ -41,6 +49,7 @@ class History:
 
     @property
     def epochs(self) -> int:
+        """Number of epochs recorded."""
         return len(self.train_loss)
 
     def __getitem__(self, key):
@@ -49,38 +58,31 @@ class History:
         return getattr(self, key)
 
     def keys(self):
+        """The four curve names, as a dict's keys."""
         return self.__dataclass_fields__.keys()
 
     def as_dict(self) -> dict:
+        """The curves as a plain dict of lists."""
         return asdict(self)
 
 
-def _int(value, name, minimum=1):
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an int; got {value!r} ({type(value).__name__})")
-    if value < minimum:
-        raise ValueError(f"{name} must be >= {minimum}; got {value}")
-    return int(value)
-
-
 def _data(x, y, x_name, y_name):
-    x, y = np.asarray(x), np.asarray(y)
-    if y.ndim != 1 or y.dtype.kind not in "iu":
-        raise TypeError(f"{y_name} must be a 1-D array of integer labels; got {y.dtype} {y.shape}")
-    if x.ndim < 2 or len(x) != len(y):
-        raise ValueError(
-            f"{x_name} must have one example per label along axis 0: {x_name} has shape "
-            f"{x.shape}, {y_name} has shape {y.shape}"
-        )
-    if len(y) == 0:
-        raise ValueError(f"{x_name} is empty")
-    return x, y
+    """Examples and their integer labels, one label per example."""
+    x = V.batch(x, x_name)
+    return x, V.int_labels(y, y_name, n=len(x))
 
 
 def _batches(n, batch_size, order=None):
     order = np.arange(n) if order is None else order
     for start in range(0, n, batch_size):
         yield order[start : start + batch_size]
+
+
+def _progress_bar(epochs):
+    """A tqdm bar over the epochs (in JupyterLab or a terminal)."""
+    from tqdm.auto import tqdm  # here, not at the top: no display library unless a bar is shown
+
+    return tqdm(total=epochs, desc="training", unit="epoch")
 
 
 def _step(model, optimizer, xb, yb):
@@ -111,14 +113,14 @@ def train(
 
     Parameters
     ----------
-    model : Layer (e.g. `cnnbp_core.layers.Sequential`)
+    model : Layer (e.g. `cnnbp_core.nn.layers.Sequential`)
         Maps x (N, ...) to logits (N, K). Trained in place.
     x_train : ndarray, shape (N, ...)
     y_train : ndarray of int, shape (N,)
         Class labels in [0, K).
     epochs, batch_size : int >= 1
         Passes over the data and examples per step (the last batch may be smaller).
-    optimizer : `cnnbp_core.optim.SGD` (anything with ``step()`` and ``zero_grad()``)
+    optimizer : `cnnbp_core.nn.optim.SGD` (anything with ``step()`` and ``zero_grad()``)
         Built over ``model.parameters()``.
     rng : numpy.random.Generator
         Shuffles the examples every epoch.
@@ -133,23 +135,32 @@ def train(
     -------
     History
         One entry per epoch in each list. The model is left in training mode.
+
+    Examples
+    --------
+    >>> from cnnbp_core.nn.layers import Linear
+    >>> from cnnbp_core.nn.optim import SGD
+    >>> rng = np.random.default_rng(0)
+    >>> x = rng.standard_normal((20, 3))
+    >>> y = (x[:, 0] > 0).astype(int)  # the sign of the first feature
+    >>> model = Linear(3, 2, rng=rng)
+    >>> history = train(model, x, y, epochs=5, batch_size=4, optimizer=SGD(model, 0.5),
+    ...                 rng=rng, progress=False)
+    >>> history.epochs, history.train_loss[-1] < history.train_loss[0]
+    (5, True)
     """
-    if loss not in LOSSES:
-        raise ValueError(f"loss must be one of {LOSSES}; got {loss!r}")
+    V.one_of(loss, "loss", LOSSES)
     x_train, y_train = _data(x_train, y_train, "x_train", "y_train")
     if (x_val is None) != (y_val is None):
         raise ValueError("x_val and y_val must be given together")
     if x_val is not None:
         x_val, y_val = _data(x_val, y_val, "x_val", "y_val")
-    epochs, batch_size = _int(epochs, "epochs"), _int(batch_size, "batch_size")
-    if not isinstance(rng, np.random.Generator):
-        raise TypeError(f"rng must be a numpy.random.Generator; got {type(rng).__name__}")
-    if not isinstance(progress, (bool, np.bool_)):
-        raise TypeError(f"progress must be True or False; got {progress!r}")
+    epochs, batch_size = V.as_int(epochs, "epochs", 1), V.as_int(batch_size, "batch_size", 1)
+    rng, progress = V.generator(rng), V.as_flag(progress, "progress")
 
     history, n = History(), len(y_train)
-    bar = tqdm(range(epochs), desc="training", unit="epoch", disable=not progress)
-    for _ in bar:
+    bar = _progress_bar(epochs) if progress else None
+    for _ in range(epochs):
         model.train()
         total_loss, correct = 0.0, 0
         for idx in _batches(n, batch_size, rng.permutation(n)):
@@ -164,8 +175,11 @@ def train(
             history.val_loss.append(val_loss)
             history.val_acc.append(val_acc)
             postfix |= {"val_loss": f"{val_loss:.4f}", "val_acc": f"{val_acc:.3f}"}
-        bar.set_postfix(postfix)
-    bar.close()
+        if bar is not None:
+            bar.set_postfix(postfix, refresh=False)
+            bar.update()
+    if bar is not None:
+        bar.close()
     model.train()
     return history
 
@@ -184,20 +198,44 @@ def _logits(model, x, batch_size):
 def evaluate(model, x, y, *, batch_size=256):
     """Mean softmax cross-entropy and accuracy of `model` on (x, y), in eval mode.
 
+    Parameters
+    ----------
+    model : Layer
+    x : ndarray, shape (N, ...)
+    y : ndarray of int, shape (N,)
+    batch_size : int >= 1
+        Examples per forward pass (the result does not depend on it).
+
     Returns
     -------
     loss : float
     accuracy : float in [0, 1]
+
+    Examples
+    --------
+    >>> from cnnbp_core.nn.layers import Linear
+    >>> model = Linear(2, 2, rng=np.random.default_rng(0))
+    >>> model.params["w"][...] = [[1.0, 0.0], [0.0, 1.0]]  # logits = x
+    >>> loss, acc = evaluate(model, np.array([[2.0, 0.0], [0.0, 2.0]]), np.array([0, 0]))
+    >>> round(loss, 4), acc
+    (1.1269, 0.5)
     """
     x, y = _data(x, y, "x", "y")
-    logits = _logits(model, x, _int(batch_size, "batch_size"))
+    logits = _logits(model, x, V.as_int(batch_size, "batch_size", 1))
     loss, _ = F.softmax_cross_entropy_forward(logits, y)
     return float(loss), float(np.mean(logits.argmax(axis=1) == y))
 
 
 def predict(model, x, *, batch_size=256):
-    """Predicted class of every example (argmax of the logits, eval mode), int64 of shape (N,)."""
-    x = np.asarray(x)
-    if x.ndim < 2 or len(x) == 0:
-        raise ValueError(f"x must be a non-empty batch (N, ...); got shape {x.shape}")
-    return _logits(model, x, _int(batch_size, "batch_size")).argmax(axis=1).astype(np.int64)
+    """Predicted class of every example (argmax of the logits, eval mode), int64 of shape (N,).
+
+    Examples
+    --------
+    >>> from cnnbp_core.nn.layers import Linear
+    >>> model = Linear(2, 2, rng=np.random.default_rng(0))
+    >>> model.params["w"][...] = [[1.0, 0.0], [0.0, 1.0]]  # logits = x
+    >>> predict(model, np.array([[2.0, 0.0], [0.0, 2.0], [1.0, 3.0]]))
+    array([0, 1, 1])
+    """
+    x = V.batch(x, "x")
+    return _logits(model, x, V.as_int(batch_size, "batch_size", 1)).argmax(axis=1).astype(np.int64)

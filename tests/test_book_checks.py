@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from cnnbp_core import functional as F
-from cnnbp_core.nbtools import check, show_source
+from cnnbp_core.book.checks import check, show_source
 
 
 def test_check_passes_and_prints_one_row(capsys):

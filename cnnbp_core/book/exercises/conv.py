@@ -1,17 +1,18 @@
-"""Checkers for the chapters' code exercises: the reader writes a function, a checker gradchecks it.
+"""Checkers for the convolution exercises (chapter 04, the kernel gradient dL/dK).
 
-Each checker draws random problems (awkward sizes, random upstream gradients), compares the
-reader's function with finite differences of the core's forward pass, prints one pass/fail row
-per problem and raises ``AssertionError`` on the first failure.
+The reader writes a function, a checker gradchecks it. Each checker draws random problems
+(awkward sizes, random upstream gradients), compares the reader's function with finite
+differences of the core's forward pass, prints one pass/fail row per problem and raises
+``AssertionError`` on the first failure.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from .functional import conv2d_forward
-from .gradcheck import numerical_vjp
-from .nbtools import check
+from ...functional import conv2d_forward
+from ...gradcheck import numerical_vjp
+from ..checks import check
 
 
 def check_exercise_kernel_gradient_1d(fn, *, rng=None, trials=4):
@@ -28,6 +29,13 @@ def check_exercise_kernel_gradient_1d(fn, *, rng=None, trials=4):
         Source of the random problems (default: seeded, so the rows are reproducible).
     trials : int
         Number of random problems.
+
+    Examples
+    --------
+    >>> def kernel_gradient(x, delta):  # dL/dk[u] = sum_i delta[i] * x[i + u]
+    ...     return np.correlate(x, delta, mode="valid")
+    >>> check_exercise_kernel_gradient_1d(kernel_gradient, trials=1)  # doctest: +ELLIPSIS
+    PASS  dL/dk for L=..., KL=...  (max abs err ...)
     """
     rng = np.random.default_rng(2024) if rng is None else rng
     for _ in range(trials):
@@ -56,6 +64,18 @@ def check_exercise_strided_kernel_gradient(fn, *, rng=None, trials=4):
         and stride ints; returns dK of shape (kernel_size, kernel_size).
     rng : numpy.random.Generator, optional
     trials : int
+
+    Examples
+    --------
+    A wrong answer (the stride forgotten: X correlated with delta as if s = 1) fails loudly:
+
+    >>> def no_stride(x, delta, kernel_size, stride):
+    ...     h, w = delta.shape
+    ...     return np.array([[np.sum(x[u : u + h, v : v + w] * delta)
+    ...                       for v in range(kernel_size)] for u in range(kernel_size)])
+    >>> check_exercise_strided_kernel_gradient(no_stride, trials=4)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    AssertionError: dL/dK for X ...
     """
     rng = np.random.default_rng(2025) if rng is None else rng
     for _ in range(trials):

@@ -2,7 +2,8 @@
 
 A matplotlib redraw of a few annotated panels costs 100-300 ms on a small laptop; an HTML table
 costs well under a millisecond to build and the browser draws it, so a slider stays responsive.
-Colours follow `plotting`: diverging and centred on 0 for signed data, grey for images.
+Colours come from `cnnbp_core.viz.style`, as in the static figures: a table and a `plot_matrix`
+of the same matrix with the same colormap colour every cell, and its text, alike.
 """
 
 from __future__ import annotations
@@ -10,12 +11,9 @@ from __future__ import annotations
 import html
 
 import numpy as np
-from matplotlib import colormaps
-from matplotlib.colors import Normalize, to_hex
+from matplotlib.colors import to_hex
 
-from .plotting import DIVERGING_CMAP, IMAGE_CMAP
-
-OUTLINE = "#ff7f0e"  # the orange that marks the chosen tap, as in the static figures
+from .style import DIVERGING_CMAP, IMAGE_CMAP, OUTLINE, cell_rgba, color_norm, ink, is_signed
 
 
 def matrix_html(a, *, title="", symmetric=None, highlight=(), fmt="{:.2g}", cell_px=34) -> str:
@@ -27,7 +25,8 @@ def matrix_html(a, *, title="", symmetric=None, highlight=(), fmt="{:.2g}", cell
     title : str
         Caption above the table (escaped).
     symmetric : bool, optional
-        Diverging colours centred on 0; default: when ``a`` has negative values.
+        Diverging colours centred on 0; default: when ``a`` has negative values. Otherwise
+        grey, from the minimum (black) to the maximum (white).
     highlight : iterable of (row, col)
         Cells to outline in orange.
     fmt : str
@@ -38,36 +37,56 @@ def matrix_html(a, *, title="", symmetric=None, highlight=(), fmt="{:.2g}", cell
     Returns
     -------
     str
+
+    Examples
+    --------
+    >>> table = matrix_html([[-1.0, 0.0, 1.0]], title="δ", highlight=[(0, 2)])
+    >>> table.count("<td"), table.count(OUTLINE)
+    (3, 1)
+    >>> "background:#053061;color:#fff" in table  # -1: the darkest blue, with white text
+    True
     """
     a = np.asarray(a, dtype=float) + 0.0  # + 0.0 turns -0.0 into 0.0, so no "-0" is shown
     if a.ndim != 2:
         raise ValueError(f"a must be 2-D; got shape {a.shape}")
+    if a.size == 0:  # nothing to colour (and no scale to compute)
+        return _block(title, "")
     if symmetric is None:
-        symmetric = bool((a < 0).any())
-    top = float(np.abs(a).max(initial=0.0)) or 1.0
-    norm = Normalize(-top, top) if symmetric else Normalize(a.min(initial=0), a.max(initial=1))
-    rgba = colormaps[DIVERGING_CMAP if symmetric else IMAGE_CMAP](norm(a))
+        symmetric = is_signed(a)
+    rgba = cell_rgba(a, DIVERGING_CMAP if symmetric else IMAGE_CMAP, color_norm([a], symmetric))
     marked = {tuple(map(int, rc)) for rc in highlight}
     rows = []
     for i in range(a.shape[0]):
         cells = []
         for j in range(a.shape[1]):
-            r, g, b, _ = rgba[i, j]
-            ink = "#000" if 0.299 * r + 0.587 * g + 0.114 * b > 0.5 else "#fff"
+            # a transparent (non-finite) cell shows the page, as in a figure
+            background = to_hex(rgba[i, j]) if rgba[i, j, 3] > 0 else "transparent"
             edge = f"3px solid {OUTLINE}" if (i, j) in marked else "1px solid #ccc"
             style = (
-                f"background:{to_hex(rgba[i, j])};color:{ink};border:{edge};width:{cell_px}px;"
-                f"height:{cell_px}px;text-align:center;font:11px monospace;padding:0"
+                f"background:{background};color:{ink(rgba[i, j])};border:{edge};"
+                f"width:{cell_px}px;height:{cell_px}px;text-align:center;font:11px monospace;"
+                "padding:0"
             )
             cells.append(f'<td style="{style}">{fmt.format(a[i, j])}</td>')
         rows.append("<tr>" + "".join(cells) + "</tr>")
+    return _block(title, "".join(rows))
+
+
+def _block(title: str, rows: str) -> str:
+    """The table of ``rows`` under its caption."""
     caption = f'<div style="font:13px sans-serif;margin-bottom:4px">{html.escape(title)}</div>'
-    table = '<table style="border-collapse:collapse">' + "".join(rows) + "</table>"
+    table = f'<table style="border-collapse:collapse">{rows}</table>'
     return f'<div style="margin-right:18px">{caption}{table}</div>'
 
 
 def row_html(*blocks: str) -> str:
-    """Place HTML blocks side by side, top-aligned, wrapping on narrow screens."""
+    """Place HTML blocks side by side, top-aligned, wrapping on narrow screens.
+
+    Examples
+    --------
+    >>> row_html("<b>a</b>", "<b>b</b>")
+    '<div style="display:flex;flex-wrap:wrap;align-items:flex-start"><b>a</b><b>b</b></div>'
+    """
     return (
         '<div style="display:flex;flex-wrap:wrap;align-items:flex-start">'
         + "".join(blocks)

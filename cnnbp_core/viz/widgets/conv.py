@@ -1,8 +1,8 @@
-"""Interactive explorers: thin ipywidgets wrappers over pure functions that compute and draw.
+"""Convolution explorers: chapter 04's kernel-gradient explorer.
 
 Each explorer has a pure ``*_html`` function that takes the slider values and returns what is
-shown, so it can be tested and timed (`make bench`) without a browser. Invalid combinations of
-sliders produce a friendly message instead of a traceback.
+shown, so it can be tested and timed (`make bench`) without a browser; the explorer itself only
+wires sliders to it. ipywidgets is imported when an explorer is built, never at import time.
 """
 
 from __future__ import annotations
@@ -11,21 +11,20 @@ import html
 
 import numpy as np
 
-from .functional import conv2d_output_shape
-from .htmlview import matrix_html, row_html
-from .plotting import kernel_tap_terms
-
-EXPLORER_INPUT_SHAPE = (7, 8)  # H != W on purpose
-
-
-def explorer_input(seed=0):
-    """The explorer's default input: small integers, easy to multiply by eye. Shape (7, 8)."""
-    return np.random.default_rng(seed).integers(0, 10, EXPLORER_INPUT_SHAPE).astype(float)
+from ...explain.conv import explorer_delta, explorer_input, kernel_tap_terms
+from ...geometry import conv2d_output_shape
+from ..html import matrix_html, row_html
+from ..style import OUTLINE
 
 
-def explorer_delta(out_hw, seed=0):
-    """A reproducible upstream gradient delta for an output of shape ``out_hw`` (one decimal)."""
-    return np.round(np.random.default_rng([seed, *out_hw]).uniform(-1, 1, out_hw), 1)
+def _no_picture(err: ValueError) -> str:
+    """A friendly message instead of a traceback, for a combination of sliders with no answer."""
+    return (
+        '<div style="font:14px sans-serif;padding:12px;background:#fff4e5;'
+        f'border-left:4px solid {OUTLINE}">'
+        f"No picture for this combination: {html.escape(str(err))}. "
+        "Lower the dilation, the kernel size or the tap.</div>"
+    )
 
 
 def kernel_tap_html(x, u, v, *, kernel_size=3, stride=1, dilation=1, seed=0) -> str:
@@ -33,19 +32,27 @@ def kernel_tap_html(x, u, v, *, kernel_size=3, stride=1, dilation=1, seed=0) -> 
 
     Parameters
     ----------
-    x : ndarray, shape (H, W)
+    x : ndarray of floats, shape (H, W)
         The input channel.
     u, v : int
         Kernel tap.
     kernel_size, stride, dilation : int
     seed : int
-        Seed of the upstream gradient delta (drawn per output shape).
+        Seed of the upstream gradient delta (drawn per output shape, `explorer_delta`).
 
     Returns
     -------
     str
         HTML: the input with the pixels tap (u, v) reads outlined, delta, their products, and
         dL/dK with (u, v) outlined; or a friendly message when the combination is invalid.
+
+    Examples
+    --------
+    >>> x = explorer_input()
+    >>> "Y has shape (5, 6)" in kernel_tap_html(x, 1, 2, kernel_size=3)
+    True
+    >>> "No picture for this combination" in kernel_tap_html(x, 0, 0, kernel_size=4, dilation=3)
+    True
     """
     try:
         out_hw = conv2d_output_shape(*x.shape, kernel_size, stride=stride, dilation=dilation)
@@ -54,12 +61,7 @@ def kernel_tap_html(x, u, v, *, kernel_size=3, stride=1, dilation=1, seed=0) -> 
             x, delta, u, v, kernel_size=kernel_size, stride=stride, dilation=dilation
         )
     except ValueError as err:
-        return (
-            '<div style="font:14px sans-serif;padding:12px;background:#fff4e5;'
-            'border-left:4px solid #ff7f0e">'
-            f"No picture for this combination: {html.escape(str(err))}. "
-            "Lower the dilation, the kernel size or the tap.</div>"
-        )
+        return _no_picture(err)
     marked = [(r, c) for r in t.rows for c in t.cols]
     summary = (
         f'<div style="font:14px sans-serif;margin:6px 0">Y has shape {out_hw}. '
@@ -86,7 +88,7 @@ def kernel_gradient_explorer(x=None, *, seed=0):
 
     Parameters
     ----------
-    x : ndarray, shape (H, W), optional
+    x : array_like, shape (H, W), optional
         Input channel; default `explorer_input`.
     seed : int
         Seed of the upstream gradient.
@@ -94,6 +96,13 @@ def kernel_gradient_explorer(x=None, *, seed=0):
     Returns
     -------
     ipywidgets.VBox
+        Its children: a box of sliders and the HTML view `kernel_tap_html` fills.
+
+    Examples
+    --------
+    >>> explorer = kernel_gradient_explorer()
+    >>> type(explorer).__name__, "dL/dK[0,0]" in explorer.children[1].value
+    ('VBox', True)
     """
     import ipywidgets as widgets  # only the explorers need ipywidgets
 

@@ -1,7 +1,8 @@
-"""Small ready-made networks built from `cnnbp_core.layers`."""
+"""Small ready-made networks built from `cnnbp_core.nn.layers`."""
 
 from __future__ import annotations
 
+from .. import validation as V
 from . import layers as L
 
 
@@ -20,14 +21,25 @@ def lenet(*, rng, batch_norm=False, dropout=0.0, n_classes=10):
         Batch normalisation after each convolution (whose bias is then dropped: beta does its job).
     dropout : float in [0, 1)
         Drop probability before the linear layer; 0 leaves the layer out.
-    n_classes : int
+    n_classes : int >= 1
 
     Returns
     -------
     Sequential
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> model = lenet(rng=np.random.default_rng(0))
+    >>> model.num_parameters(), model(np.zeros((5, 1, 8, 8))).shape
+    (6090, (5, 10))
+    >>> [type(layer).__name__ for layer in lenet(rng=np.random.default_rng(0), dropout=0.5)][-2:]
+    ['Dropout', 'Linear']
     """
-    if not isinstance(batch_norm, bool):
-        raise TypeError(f"batch_norm must be True or False; got {batch_norm!r}")
+    rng = V.generator(rng)
+    batch_norm = V.as_flag(batch_norm, "batch_norm")
+    dropout = V.probability(dropout, "dropout")
+    n_classes = V.as_int(n_classes, "n_classes", 1)
     layers = []
     for c_in, c_out in ((1, 16), (16, 32)):
         layers.append(L.Conv2d(c_in, c_out, 3, padding=1, bias=not batch_norm, rng=rng))

@@ -1,4 +1,7 @@
-"""Small helpers the chapters use: visible pass/fail checks and showing the core's source."""
+"""What every chapter uses: a visible pass/fail row per check, and the core's source on the page.
+
+IPython is imported only inside `show_source`, so importing this module loads no display library.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +9,7 @@ import inspect
 
 import numpy as np
 
-from .gradcheck import relative_error
+from ..gradcheck import relative_error
 
 
 def check(actual, expected, name, *, atol=1e-10, rtol=1e-8):
@@ -26,6 +29,14 @@ def check(actual, expected, name, *, atol=1e-10, rtol=1e-8):
     None
         Nothing, so a check on a cell's last line shows only its row. (Semicolons do not
         silence a value under nbval, whose kernel keeps no input history.)
+
+    Examples
+    --------
+    >>> check([1.0, 2.0], [1.0, 2.0], "two numbers")
+    PASS  two numbers  (max abs err 0.0e+00, max rel err 0.0e+00, 2 elements)
+    >>> check([1.0], [1.5], "off by a half")
+    Traceback (most recent call last):
+    AssertionError: off by a half: max abs err 5.000e-01 exceeds atol=1e-10, rtol=1e-08
     """
     actual, expected = np.asarray(actual, dtype=float), np.asarray(expected, dtype=float)
     if actual.shape != expected.shape:
@@ -56,6 +67,12 @@ def show_source(obj):
     -------
     IPython.display.Code
         Displays as highlighted HTML in JupyterLab and as plain text elsewhere.
+
+    Examples
+    --------
+    >>> code = show_source(check)
+    >>> type(code).__name__, code.data.splitlines()[0]
+    ('Code', 'def check(actual, expected, name, *, atol=1e-10, rtol=1e-8):')
     """
     from IPython.display import Code  # imported here: the maths modules never need IPython
 

@@ -20,8 +20,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import functional as F
-from .functional._checks import as_real
+from .. import functional as F
+from .. import validation as V
 
 
 class SGD:
@@ -31,7 +31,7 @@ class SGD:
     ----------
     params : iterable of (str, ndarray, ndarray)
         The parameters and the arrays their gradients are written to, e.g.
-        ``model.parameters()`` of a `cnnbp_core.layers.Sequential`.
+        ``model.parameters()`` of a `cnnbp_core.nn.layers.Sequential` (or the model itself).
     lr : float > 0
         Learning rate.
     momentum : float in [0, 1)
@@ -40,18 +40,28 @@ class SGD:
         L2 strength: adds ``weight_decay * w`` to the gradient.
     l1 : float >= 0
         L1 strength: adds ``l1 * sign(w)`` to the gradient (0 where w = 0).
+
+    Examples
+    --------
+    >>> from cnnbp_core.nn.layers import Linear
+    >>> layer = Linear(2, 1, bias=False, rng=np.random.default_rng(0))
+    >>> layer.params["w"][...] = [[1.0, 2.0]]
+    >>> layer.grads["w"][...] = [[0.5, -0.5]]
+    >>> opt = SGD(layer, lr=0.1)
+    >>> opt.step()  # w - lr * g, in place
+    >>> layer.params["w"]
+    array([[0.95, 2.05]])
+    >>> opt.zero_grad()
+    >>> layer.grads["w"]
+    array([[0., 0.]])
     """
 
     def __init__(self, params, lr, *, momentum=0.0, weight_decay=0.0, l1=0.0):
         self.params = _triples(params)
-        self.lr = as_real(lr, "lr")
-        if not (self.lr > 0 and np.isfinite(self.lr)):
-            raise ValueError(f"lr must be > 0 and finite; got {lr}")
-        self.momentum = as_real(momentum, "momentum")
-        if not 0 <= self.momentum < 1:
-            raise ValueError(f"momentum must lie in [0, 1); got {momentum}")
-        self.weight_decay = _decay(weight_decay, "weight_decay")
-        self.l1 = _decay(l1, "l1")
+        self.lr = V.positive(lr, "lr")
+        self.momentum = V.in_interval(momentum, "momentum", 0, 1)
+        self.weight_decay = V.as_real(weight_decay, "weight_decay", minimum=0)
+        self.l1 = V.as_real(l1, "l1", minimum=0)
         self.velocity = {name: np.zeros_like(p) for name, p, _ in self.params}
 
     def step(self):
@@ -81,13 +91,6 @@ class SGD:
         )
 
 
-def _decay(value, name):
-    value = as_real(value, name)
-    if not (value >= 0 and np.isfinite(value)):
-        raise ValueError(f"{name} must be >= 0 and finite; got {value}")
-    return value
-
-
 def _triples(params):
     if hasattr(params, "parameters") and callable(params.parameters):
         params = params.parameters()  # a model was passed: take its parameters
@@ -101,11 +104,9 @@ def _triples(params):
         name, p, g = item
         if not (isinstance(p, np.ndarray) and p.dtype.kind == "f"):
             raise TypeError(f"parameter {name!r} must be a float ndarray; got {type(p).__name__}")
-        if not isinstance(g, np.ndarray) or g.shape != p.shape:
-            raise ValueError(
-                f"gradient of {name!r} must be an ndarray of shape {p.shape}; "
-                f"got {getattr(g, 'shape', type(g).__name__)}"
-            )
+        if not isinstance(g, np.ndarray):  # it is read in place after every backward pass
+            raise TypeError(f"gradient of {name!r} must be an ndarray; got {type(g).__name__}")
+        V.check_shape(g, p.shape, f"gradient of {name!r}", "the shape of its parameter")
         if name in seen:
             raise ValueError(f"params holds the name {name!r} twice")
         seen.add(name)

@@ -1,0 +1,178 @@
+"""Window geometry shared by convolution, pooling and the symbolic mirror, written once.
+
+A window (a kernel or a pooling window) of size KH x KW, with dilation d (1 = no gaps), slides
+over the padded input Xp in steps of s. Output pixel (i, j) reads, through tap (u, v), the
+padded pixel ``(i*s_h + u*d_h, j*s_w + v*d_w)``. From that one rule follow
+
+* the output size ``H_out = floor((H + 2p - d(KH - 1) - 1) / s) + 1`` (`output_size`),
+* the slice of Xp that tap (u, v) reads for every output pixel at once (`window`),
+* zero (or -inf) padding and cropping it off again (`pad`, `crop`),
+* and the zeros inserted between the entries of delta for a strided gradient (`dilate2d`).
+
+Works on float arrays and on object arrays of SymPy symbols alike. Imports only NumPy.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .validation import conv_hyper, pair
+
+
+def output_size(in_hw, kernel_hw, stride, padding, dilation) -> tuple[int, int]:
+    """Spatial output size of a window sliding over a padded input; checks that it fits.
+
+    Parameters
+    ----------
+    in_hw, kernel_hw, stride, padding, dilation : (h, w) pairs of ints, already checked
+
+    Returns
+    -------
+    (H_out, W_out)
+
+    Examples
+    --------
+    >>> output_size((7, 8), (3, 3), (2, 2), (1, 1), (1, 1))
+    (4, 4)
+    >>> output_size((4, 4), (3, 3), (1, 1), (0, 0), (2, 2))
+    Traceback (most recent call last):
+    ValueError: kernel 3x3 (dilated 5x5) does not fit padded input 4x4 (input 4x4, padding (0, 0)): every window must lie inside the padded input
+    """  # noqa: E501
+    (h, w), (kh, kw), (sh, sw), (ph, pw), (dh, dw) = in_hw, kernel_hw, stride, padding, dilation
+    span_h, span_w = dh * (kh - 1) + 1, dw * (kw - 1) + 1  # extent of the dilated window
+    hp, wp = h + 2 * ph, w + 2 * pw
+    if span_h > hp or span_w > wp:
+        dilated = f" (dilated {span_h}x{span_w})" if (span_h, span_w) != (kh, kw) else ""
+        raise ValueError(
+            f"kernel {kh}x{kw}{dilated} does not fit padded input {hp}x{wp} "
+            f"(input {h}x{w}, padding {(ph, pw)}): every window must lie inside the padded input"
+        )
+    return (hp - span_h) // sh + 1, (wp - span_w) // sw + 1
+
+
+def conv2d_output_shape(h, w, kernel_size, *, stride=1, padding=0, dilation=1):
+    """Spatial output size ``(H_out, W_out)`` of a convolution or pooling window.
+
+    ``H_out = floor((H + 2p - d(KH - 1) - 1) / s) + 1``, likewise for W.
+
+    Parameters
+    ----------
+    h, w : int
+        Input height and width.
+    kernel_size, stride, padding, dilation : int or (h, w) pair
+
+    Returns
+    -------
+    tuple of two ints
+
+    Raises
+    ------
+    ValueError
+        When the dilated kernel does not fit the padded input.
+
+    Examples
+    --------
+    >>> conv2d_output_shape(28, 28, 5, stride=2, padding=2)
+    (14, 14)
+    """
+    stride, padding, dilation = conv_hyper(stride, padding, dilation)
+    kernel = pair(kernel_size, "kernel_size", 1)
+    return output_size((h, w), kernel, stride, padding, dilation)
+
+
+def tap(offset: int, step: int, count: int) -> slice:
+    """The slice along one axis that offset ``offset`` of ``count`` windows (step ``step``) reads.
+
+    >>> list(range(10)[tap(1, 3, 3)])
+    [1, 4, 7]
+    """
+    return slice(offset, offset + step * (count - 1) + 1, step)
+
+
+def window(u: int, v: int, out_hw, stride, dilation) -> tuple[slice, slice]:
+    """Rows and columns of Xp that kernel tap (u, v) reads, for every output pixel at once.
+
+    ``Xp[..., rows, cols]`` has shape (..., H_out, W_out): entry (i, j) is
+    ``Xp[..., i*s_h + u*d_h, j*s_w + v*d_w]``.
+
+    >>> xp = np.arange(25).reshape(5, 5)
+    >>> rows, cols = window(1, 0, (2, 2), (2, 2), (1, 1))
+    >>> xp[rows, cols]
+    array([[ 5,  7],
+           [15, 17]])
+    """
+    (ho, wo), (sh, sw), (dh, dw) = out_hw, stride, dilation
+    return tap(u * dh, sh, ho), tap(v * dw, sw, wo)
+
+
+def padded_shape(shape, padding) -> tuple[int, ...]:
+    """Shape of an (..., H, W) array after `pad`.
+
+    >>> padded_shape((2, 3, 5, 6), (1, 2))
+    (2, 3, 7, 10)
+    """
+    (ph, pw) = padding
+    return (*shape[:-2], shape[-2] + 2 * ph, shape[-1] + 2 * pw)
+
+
+def pad(x, padding, value=0):
+    """``x`` with ``p`` copies of ``value`` on each side of its last two axes (Xp).
+
+    Returns ``x`` itself when there is nothing to pad. Works on object arrays (SymPy) too.
+
+    >>> pad(np.ones((1, 2)), (1, 0))
+    array([[0., 0.],
+           [1., 1.],
+           [0., 0.]])
+    """
+    (ph, pw) = padding
+    if ph == 0 and pw == 0:
+        return x
+    xp = np.full(padded_shape(x.shape, padding), value, dtype=x.dtype)
+    xp[..., ph : ph + x.shape[-2], pw : pw + x.shape[-1]] = x
+    return xp
+
+
+def crop(xp, padding):
+    """Undo `pad`: drop ``p`` rows and columns on each side of the last two axes (dX from dXp).
+
+    >>> crop(np.arange(12.0).reshape(3, 4), (1, 1))
+    array([[5., 6.]])
+    """
+    (ph, pw) = padding
+    if ph == 0 and pw == 0:
+        return xp
+    return np.ascontiguousarray(xp[..., ph : xp.shape[-2] - ph, pw : xp.shape[-1] - pw])
+
+
+def dilate2d(a, factor):
+    """Insert ``factor - 1`` zeros between neighbouring entries along the last two axes.
+
+    Chapter 04 uses it to state the strided kernel gradient as a correlation: with stride s,
+    ``dL/dK[u,v] = (Xp ⋆ dilate2d(delta, s))[u*d, v*d]``. Works on object arrays (SymPy) too.
+
+    Parameters
+    ----------
+    a : ndarray, shape (..., H, W)
+    factor : int or (h, w) pair, >= 1
+
+    Returns
+    -------
+    ndarray, shape (..., (H - 1) * factor_h + 1, (W - 1) * factor_w + 1)
+        Same dtype as ``a``; inserted entries are ``0`` (an exact integer 0 in object arrays).
+
+    Examples
+    --------
+    >>> dilate2d(np.array([[1, 2], [3, 4]]), 2)
+    array([[1, 0, 2],
+           [0, 0, 0],
+           [3, 0, 4]])
+    """
+    a = np.asarray(a)
+    if a.ndim < 2:
+        raise ValueError(f"a must have at least 2 dimensions; got shape {a.shape}")
+    fh, fw = pair(factor, "factor", 1)
+    h, w = a.shape[-2:]
+    out = np.zeros((*a.shape[:-2], max(h - 1, 0) * fh + 1, max(w - 1, 0) * fw + 1), dtype=a.dtype)
+    out[..., ::fh, ::fw] = a
+    return out

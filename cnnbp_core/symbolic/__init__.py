@@ -1,0 +1,29 @@
+"""The SymPy mirror of `cnnbp_core.functional`: the same formulas in symbols, proved exactly.
+
+`tensors` holds the topic-free helpers (arrays of symbols, `evaluate`), `conv` the convolution.
+Each later topic gets its own module here (pooling.py, dense.py, ...), re-exported below.
+"""
+
+from .conv import (
+    Conv2dGradients,
+    conv1d,
+    conv2d,
+    conv2d_gradients,
+    correlate2d_valid,
+    gradient_identity_holds,
+    kernel_gradient_closed_form,
+)
+from .tensors import as_matrix, evaluate, tensor
+
+__all__ = [
+    "as_matrix",
+    "evaluate",
+    "tensor",
+    "Conv2dGradients",
+    "conv1d",
+    "conv2d",
+    "conv2d_gradients",
+    "correlate2d_valid",
+    "gradient_identity_holds",
+    "kernel_gradient_closed_form",
+]

@@ -1,0 +1,6 @@
+"""Figures, by topic: pure functions that return a new matplotlib ``Figure``.
+
+``base`` holds the building blocks every topic shares (argument checks, cell labels, grids);
+``matrix`` annotated heatmaps; ``conv`` feature maps, kernels and the kernel-tap figure;
+``training`` loss curves and the confusion matrix. A pooling chapter adds ``pooling.py``.
+"""
