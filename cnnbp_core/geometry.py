@@ -7,7 +7,8 @@ padded pixel ``(i*s_h + u*d_h, j*s_w + v*d_w)``. From that one rule follow
 * the output size ``H_out = floor((H + 2p - d(KH - 1) - 1) / s) + 1`` (`output_size`),
 * the slice of Xp that tap (u, v) reads for every output pixel at once (`window`),
 * zero (or -inf) padding and cropping it off again (`pad`, `crop`),
-* and the zeros inserted between the entries of delta for a strided gradient (`dilate2d`).
+* the zeros inserted between the entries of delta for a strided gradient (`dilate2d`),
+* and the half turn that tells a convolution from a cross-correlation (`rot180`).
 
 Works on float arrays and on object arrays of SymPy symbols alike. Imports only NumPy.
 """
@@ -143,6 +144,22 @@ def crop(xp, padding):
     if ph == 0 and pw == 0:
         return xp
     return np.ascontiguousarray(xp[..., ph : xp.shape[-2] - ph, pw : xp.shape[-1] - pw])
+
+
+def rot180(a):
+    """Turn the last two axes half a turn: ``rot180(K)[..., u, v] = K[..., KH-1-u, KW-1-v]``.
+
+    The flip that separates a true convolution from a cross-correlation. Works on object arrays
+    (SymPy) too, and returns a view.
+
+    >>> rot180(np.array([[1, 2, 3], [4, 5, 6]]))
+    array([[6, 5, 4],
+           [3, 2, 1]])
+    """
+    a = np.asarray(a)
+    if a.ndim < 2:
+        raise ValueError(f"a must have at least 2 dimensions; got shape {a.shape}")
+    return a[..., ::-1, ::-1]
 
 
 def dilate2d(a, factor):

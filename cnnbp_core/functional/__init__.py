@@ -7,7 +7,7 @@ Window geometry comes from `cnnbp_core.geometry`, argument checks from
 `cnnbp_core.validation`; nothing here imports anything but NumPy and those two.
 """
 
-from ..geometry import conv2d_output_shape, dilate2d
+from ..geometry import conv2d_output_shape, dilate2d, rot180
 from .activations import (
     OutputCache,
     ReluCache,
@@ -83,6 +83,7 @@ __all__ = [
     "conv2d_forward_naive",
     "conv2d_output_shape",
     "dilate2d",
+    "rot180",
     "OutputCache",
     "ReluCache",
     "leaky_relu_backward",

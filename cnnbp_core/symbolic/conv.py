@@ -25,7 +25,7 @@ from typing import NamedTuple
 import numpy as np
 import sympy
 
-from ..geometry import output_size, pad, window
+from ..geometry import output_size, pad, rot180, window
 from ..validation import (
     as_object_array,
     check_channels,
@@ -143,6 +143,54 @@ def correlate2d_valid(a, b):
     out_hw = output_size(a.shape, b.shape, (1, 1), (0, 0), (1, 1))
     out = _correlate(a[None, None], b[None, None], out_hw, (1, 1), (1, 1))[0, 0]
     return out.astype(np.float64) if numeric else out
+
+
+def convolve2d_valid(a, b):
+    """Valid 2-D true convolution ``out[i,j] = sum_{u,v} a[i+u, j+v] * b[HB-1-u, WB-1-v]``.
+
+    What MATLAB's ``conv2(a, b, 'valid')`` and ``scipy.signal.convolve2d(a, b, 'valid')``
+    compute: the window is turned half a turn before it slides, so
+    ``convolve2d_valid(a, b) == correlate2d_valid(a, rot180(b))``.
+
+    Parameters
+    ----------
+    a : array_like, shape (HA, WA)
+    b : array_like, shape (HB, WB), no larger than a
+
+    Returns
+    -------
+    ndarray, shape (HA - HB + 1, WA - WB + 1)
+        Object array of SymPy expressions, or float64 when both a and b are numeric.
+
+    Examples
+    --------
+    >>> convolve2d_valid(np.arange(6.0).reshape(2, 3), np.array([[1.0, 0.0]]))
+    array([[1., 2.],
+           [4., 5.]])
+    """
+    return correlate2d_valid(a, rot180(_as_2d(b, "b")))
+
+
+def correlate2d_full(a, b):
+    """Full ("wide") 2-D cross-correlation: `correlate2d_valid` of a padded with HB-1, WB-1 zeros.
+
+    Every placement of b that overlaps a at least one entry contributes, so the output is
+    larger than a: shape (HA + HB - 1, WA + WB - 1). Chapter 05 states the input gradient with
+    it: for stride 1, ``dL/dX[n,c] = sum_f correlate2d_full(delta[n,f], rot180(K[f,c]))``.
+
+    Examples
+    --------
+    >>> correlate2d_full(np.array([[1.0, 2.0]]), np.array([[1.0, 10.0]]))
+    array([[10., 21.,  2.]])
+    """
+    a, b = _as_2d(a, "a"), _as_2d(b, "b")
+    zero = 0.0 if a.dtype != object else sympy.S.Zero
+    return correlate2d_valid(pad(a, (b.shape[0] - 1, b.shape[1] - 1), zero), b)
+
+
+def _as_2d(a, name):
+    """A 2-D float64 array when ``a`` is numeric, else a 2-D object array (of SymPy terms)."""
+    return np.asarray(a, dtype=np.float64) if _is_numeric(a) else as_object_array(a, name, ndim=2)
 
 
 def _correlate(xp, w, out_hw, stride, dilation):
