@@ -10,14 +10,15 @@ padded pixel ``(i*s_h + u*d_h, j*s_w + v*d_w)``. From that one rule follow
 * the zeros inserted between the entries of delta for a strided gradient (`dilate2d`),
 * and the half turn that tells a convolution from a cross-correlation (`rot180`).
 
-Works on float arrays and on object arrays of SymPy symbols alike. Imports only NumPy.
+Works on float arrays and on object arrays of SymPy symbols alike. Imports only NumPy and
+`validation`.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from .validation import conv_hyper, pair
+from .validation import as_int, at_least_2d, conv_hyper, pair
 
 
 def output_size(in_hw, kernel_hw, stride, padding, dilation) -> tuple[int, int]:
@@ -39,8 +40,9 @@ def output_size(in_hw, kernel_hw, stride, padding, dilation) -> tuple[int, int]:
     Traceback (most recent call last):
     ValueError: kernel 3x3 (dilated 5x5) does not fit padded input 4x4 (input 4x4, padding (0, 0)): every window must lie inside the padded input
     """  # noqa: E501
-    (h, w), (kh, kw), (sh, sw), (ph, pw), (dh, dw) = in_hw, kernel_hw, stride, padding, dilation
-    span_h, span_w = dh * (kh - 1) + 1, dw * (kw - 1) + 1  # extent of the dilated window
+    (h, w), (kh, kw), (sh, sw), (ph, pw) = in_hw, kernel_hw, stride, padding
+    (dil_h, dil_w) = dilation
+    span_h, span_w = dil_h * (kh - 1) + 1, dil_w * (kw - 1) + 1  # extent of the dilated window
     hp, wp = h + 2 * ph, w + 2 * pw
     if span_h > hp or span_w > wp:
         dilated = f" (dilated {span_h}x{span_w})" if (span_h, span_w) != (kh, kw) else ""
@@ -49,6 +51,26 @@ def output_size(in_hw, kernel_hw, stride, padding, dilation) -> tuple[int, int]:
             f"(input {h}x{w}, padding {(ph, pw)}): every window must lie inside the padded input"
         )
     return (hp - span_h) // sh + 1, (wp - span_w) // sw + 1
+
+
+def check_delta_fits(xp_shape, delta_shape, kernel_hw, stride, dilation) -> None:
+    """An upstream gradient may not have more output pixels than there are windows in Xp.
+
+    (Fewer is allowed: a closed form may be handed a cropped delta on purpose.)
+
+    >>> check_delta_fits((1, 1, 4, 4), (1, 1, 3, 3), (3, 3), (1, 1), (1, 1))
+    Traceback (most recent call last):
+    ValueError: delta (1, 1, 3, 3) has more output pixels than the 2x2 windows of a 3x3 kernel (stride (1, 1), dilation (1, 1)) on xp (1, 1, 4, 4)
+    """  # noqa: E501
+    if xp_shape[0] != delta_shape[0]:
+        raise ValueError(f"xp {xp_shape} and delta {delta_shape} must have the same batch size N")
+    most = output_size(xp_shape[2:], kernel_hw, stride, (0, 0), dilation)
+    if delta_shape[2] > most[0] or delta_shape[3] > most[1]:
+        raise ValueError(
+            f"delta {delta_shape} has more output pixels than the {most[0]}x{most[1]} windows of "
+            f"a {kernel_hw[0]}x{kernel_hw[1]} kernel (stride {stride}, dilation {dilation}) on "
+            f"xp {xp_shape}"
+        )
 
 
 def conv2d_output_shape(h, w, kernel_size, *, stride=1, padding=0, dilation=1):
@@ -78,7 +100,7 @@ def conv2d_output_shape(h, w, kernel_size, *, stride=1, padding=0, dilation=1):
     """
     stride, padding, dilation = conv_hyper(stride, padding, dilation)
     kernel = pair(kernel_size, "kernel_size", 1)
-    return output_size((h, w), kernel, stride, padding, dilation)
+    return output_size((as_int(h, "h", 0), as_int(w, "w", 0)), kernel, stride, padding, dilation)
 
 
 def tap(offset: int, step: int, count: int) -> slice:
@@ -102,8 +124,8 @@ def window(u: int, v: int, out_hw, stride, dilation) -> tuple[slice, slice]:
     array([[ 5,  7],
            [15, 17]])
     """
-    (ho, wo), (sh, sw), (dh, dw) = out_hw, stride, dilation
-    return tap(u * dh, sh, ho), tap(v * dw, sw, wo)
+    (ho, wo), (sh, sw), (dil_h, dil_w) = out_hw, stride, dilation
+    return tap(u * dil_h, sh, ho), tap(v * dil_w, sw, wo)
 
 
 def padded_shape(shape, padding) -> tuple[int, ...]:
@@ -156,10 +178,7 @@ def rot180(a):
     array([[6, 5, 4],
            [3, 2, 1]])
     """
-    a = np.asarray(a)
-    if a.ndim < 2:
-        raise ValueError(f"a must have at least 2 dimensions; got shape {a.shape}")
-    return a[..., ::-1, ::-1]
+    return at_least_2d(a, "a")[..., ::-1, ::-1]
 
 
 def dilate2d(a, factor):
@@ -185,11 +204,10 @@ def dilate2d(a, factor):
            [0, 0, 0],
            [3, 0, 4]])
     """
-    a = np.asarray(a)
-    if a.ndim < 2:
-        raise ValueError(f"a must have at least 2 dimensions; got shape {a.shape}")
+    a = at_least_2d(a, "a")
     fh, fw = pair(factor, "factor", 1)
     h, w = a.shape[-2:]
-    out = np.zeros((*a.shape[:-2], max(h - 1, 0) * fh + 1, max(w - 1, 0) * fw + 1), dtype=a.dtype)
+    size_h, size_w = (h - 1) * fh + 1 if h else 0, (w - 1) * fw + 1 if w else 0
+    out = np.zeros((*a.shape[:-2], size_h, size_w), dtype=a.dtype)
     out[..., ::fh, ::fw] = a
     return out

@@ -12,7 +12,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .validation import generator
+from .validation import as_float_array, check_shape, generator, positive
 
 EPS, ATOL, RTOL = 1e-6, 1e-6, 1e-5
 
@@ -66,7 +66,11 @@ def numerical_vjp(fn, inputs, dout=None, *, eps=EPS, wrt=None):
     array([ 2., -2.])
     """
     point = _as_float64_copies(inputs)
-    upstream = 1.0 if dout is None else np.asarray(dout, dtype=np.float64)
+    eps = positive(eps, "eps")
+    upstream = 1.0
+    if dout is not None:
+        upstream = as_float_array(np.asarray(dout, dtype=np.float64), "dout")
+        check_shape(upstream, np.shape(fn(*point)), "dout", "the shape of fn's output")
 
     def loss(args):
         return float(np.sum(upstream * np.asarray(fn(*args), dtype=np.float64)))
@@ -164,6 +168,11 @@ def compare_gradients(analytic, numerical, names=None, *, atol=ATOL, rtol=RTOL):
     (True, 'x')
     """
     names = names or [f"x{i}" for i in range(len(analytic))]
+    if not len(names) == len(analytic) == len(numerical):
+        raise ValueError(
+            f"names, analytic and numerical must have one entry per input; got {len(names)}, "
+            f"{len(analytic)} and {len(numerical)}"
+        )
     rows = []
     for name, a, n in zip(names, analytic, numerical, strict=True):
         a, n = np.asarray(a, dtype=np.float64), np.asarray(n, dtype=np.float64)

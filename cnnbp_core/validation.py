@@ -269,8 +269,7 @@ def numeric_array(a, name: str, ndims: tuple[int, ...]) -> np.ndarray:
     if arr.ndim not in ndims:
         want = " or ".join(f"{d}-D" for d in ndims)
         raise ValueError(f"{name} must be {want}; got shape {arr.shape} ({arr.ndim}-D)")
-    if arr.size == 0:
-        raise ValueError(f"{name} must not be empty; got shape {arr.shape}")
+    check_nonempty(arr, name)
     return arr
 
 
@@ -284,7 +283,7 @@ def batch(x, name: str = "x") -> np.ndarray:
     x = np.asarray(x)
     if x.ndim < 2 or len(x) == 0:
         raise ValueError(f"{name} must be a non-empty batch (N, ...); got shape {x.shape}")
-    return x
+    return x  # (one rule: at least 2-D and N >= 1; at_least_2d alone allows N = 0)
 
 
 def check_shape(arr, expected: tuple[int, ...], name: str, rule: str) -> None:
@@ -384,19 +383,62 @@ def shape_tuple(shape, name: str, ndim: int | None = None, layout: str = "") -> 
     return tuple(int(n) for n in shape)
 
 
-def check_channels(x_shape, w_shape) -> None:
-    """Require the input's channel count C_in to match the kernel bank's (axis 1 of both).
+def check_fan_in(x_shape, w_shape) -> None:
+    """Axis 1 of the input must match axis 1 of the weights: C_in for conv, ``in`` for linear.
 
-    >>> check_channels((2, 3, 5, 5), (4, 1, 3, 3))
+    >>> check_fan_in((2, 3, 5, 5), (4, 1, 3, 3))
     Traceback (most recent call last):
     ValueError: channel mismatch: x has C_in=3 channels (shape (2, 3, 5, 5)) but w expects C_in=1 (shape (4, 1, 3, 3)); w must have shape (C_out, C_in, KH, KW)
+    >>> check_fan_in((2, 3), (4, 5))
+    Traceback (most recent call last):
+    ValueError: feature mismatch: x has in=3 features (shape (2, 3)) but w expects in=5 (shape (4, 5)); w must have shape (out, in)
     """  # noqa: E501
-    if x_shape[1] != w_shape[1]:
-        raise ValueError(
-            f"channel mismatch: x has C_in={x_shape[1]} channels (shape {tuple(x_shape)}) but w "
-            f"expects C_in={w_shape[1]} (shape {tuple(w_shape)}); w must have shape "
-            "(C_out, C_in, KH, KW)"
-        )
+    if x_shape[1] == w_shape[1]:
+        return
+    what, sym, layout = (
+        ("channel", "C_in", "(C_out, C_in, KH, KW)")
+        if len(w_shape) == 4
+        else ("feature", "in", "(out, in)")
+    )
+    raise ValueError(
+        f"{what} mismatch: x has {sym}={x_shape[1]} {what}s (shape {tuple(x_shape)}) but w "
+        f"expects {sym}={w_shape[1]} (shape {tuple(w_shape)}); w must have shape {layout}"
+    )
+
+
+def check_nonempty(arr, name: str) -> None:
+    """Reject an array with no elements (a mean over nothing, a batch of nothing).
+
+    >>> check_nonempty(np.zeros((0, 3)), "pred")
+    Traceback (most recent call last):
+    ValueError: pred must not be empty; got shape (0, 3)
+    """
+    if np.size(arr) == 0:
+        raise ValueError(f"{name} must not be empty; got shape {np.shape(arr)}")
+
+
+def at_least_2d(a, name: str, layout: str = "(..., H, W)") -> np.ndarray:
+    """An array with at least two axes (images, batches of rows).
+
+    >>> at_least_2d(np.zeros(3), "a")
+    Traceback (most recent call last):
+    ValueError: a must be at least 2-D (..., H, W); got shape (3,)
+    """
+    a = np.asarray(a)
+    if a.ndim < 2:
+        raise ValueError(f"{name} must be at least 2-D {layout}; got shape {a.shape}")
+    return a
+
+
+def both_or_neither(a, b, names: str) -> None:
+    """Two optional arguments that only make sense together.
+
+    >>> both_or_neither(None, 1, "x_val and y_val")
+    Traceback (most recent call last):
+    ValueError: x_val and y_val must both be given or both be None
+    """
+    if (a is None) != (b is None):
+        raise ValueError(f"{names} must both be given or both be None")
 
 
 # --- hyper-parameters of a layer: the functional pair and the layer's constructor call these ----

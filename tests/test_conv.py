@@ -242,11 +242,12 @@ def test_dilate2d_inserts_zeros_and_states_the_strided_kernel_gradient(conv_forw
 def test_layout_is_an_explicit_choice_recorded_in_the_cache():
     rng = np.random.default_rng(8)
     x, k, b, hp = make(CONFIGS[1], rng)
-    results = {}
+    results, dout = {}, None
     for layout in F.LAYOUTS:
         out, cache = F.conv2d_forward(x, k, b, layout=layout, **hp)
+        dout = rng.standard_normal(out.shape) if dout is None else dout
         assert cache.layout == layout
-        results[layout] = (out, *F.conv2d_backward(np.ones_like(out), cache))
+        results[layout] = (out, *F.conv2d_backward(dout, cache))
     for got, want in zip(*results.values()):
         np.testing.assert_allclose(got, want, atol=1e-12)
     # layout=None picks by the output's width: short rows go batch last

@@ -342,3 +342,8 @@ def test_pattern_dataset():
     means = np.stack([x[y == k, 0].mean(axis=0) for k in range(4)])
     dists = np.linalg.norm((means[:, None] - means[None]).reshape(16, -1), axis=1)
     assert np.sort(dists)[4] > 1.0  # the 4 zeros are the diagonal
+
+
+def test_split_of_nothing_is_named():
+    with pytest.raises(ValueError, match=r"y must not be empty"):
+        data.train_test_split(np.zeros((0, 3)), np.zeros(0, int), rng=np.random.default_rng(0))

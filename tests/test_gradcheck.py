@@ -69,3 +69,13 @@ def test_dot_product_check_passes_right_and_fails_wrong_vjp():
     wrong = G.dot_product_check(lambda x: np.tanh(m @ x), [x], lambda v: [m.T @ v], rng=rng)
     assert right.passed and not wrong.passed
     assert "PASS" in str(right)
+
+
+def test_gradcheck_arguments_are_named():
+    x = np.ones(3)
+    with pytest.raises(ValueError, match=r"dout must have shape \(3,\)"):
+        G.numerical_vjp(lambda x: x * 2, [x], dout=np.ones(1))
+    with pytest.raises(ValueError, match="eps must be > 0"):
+        G.numerical_vjp(lambda x: x * 2, [x], eps=0)
+    with pytest.raises(ValueError, match="one entry per input"):
+        G.check_gradients(lambda x: x * 2, [x], [2 * x, 2 * x])

@@ -18,6 +18,20 @@ import cnnbp_core
 HEAVY = {"matplotlib", "ipywidgets", "IPython", "tqdm", "sympy"}
 # display and the book's helpers may import anything; the symbolic mirror may import SymPy
 ALLOWED = {"viz": HEAVY, "book": HEAVY, "symbolic": {"sympy"}}
+# what each layer of the core may import from the core (the README's Architecture table)
+INTERNAL = {
+    "validation": set(),
+    "geometry": {"validation"},
+    "functional": {"geometry", "validation"},
+    "gradcheck": {"validation"},
+    "symbolic": {"geometry", "validation"},
+    "nn": {"functional", "validation"},
+    "data": {"validation"},
+    "explain": {"functional", "geometry", "validation"},
+    "viz": {"explain", "nn", "data", "functional", "geometry", "validation"},
+    "book": {"viz", "explain", "nn", "data", "functional", "geometry", "validation", "symbolic",
+             "gradcheck"},
+}  # fmt: skip
 MODULES = sorted(m.name for m in pkgutil.walk_packages(cnnbp_core.__path__, prefix="cnnbp_core."))
 
 
@@ -33,7 +47,7 @@ def run(code):
 
 def test_the_walk_finds_every_layer():
     layers = {layer(m) for m in MODULES}
-    expected = {"functional", "geometry", "validation", "symbolic", "nn", "data", "viz", "book"}
+    expected = set(INTERNAL)
     assert expected <= layers
 
 
@@ -72,4 +86,36 @@ def test_no_module_imports_another_modules_private_names():
                     offenders.append(
                         f"{path.relative_to(root)}: from {node.module} import {private}"
                     )
+    assert not offenders, offenders
+
+
+def core_imports(path, module):
+    """The core modules that ``module`` (at ``path``) imports, as absolute dotted names."""
+    package = module.split(".") if path.name == "__init__.py" else module.split(".")[:-1]
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.ImportFrom):
+            base = package[: len(package) - node.level + 1] if node.level else []
+            target = ".".join(base + ([node.module] if node.module else []))
+            names = [f"{target}.{a.name}" for a in node.names]
+            yield from (n for n in [target, *names] if n.startswith("cnnbp_core."))
+        elif isinstance(node, ast.Import):
+            yield from (a.name for a in node.names if a.name.startswith("cnnbp_core."))
+
+
+def test_each_layer_imports_only_the_layers_below_it():
+    root = Path(cnnbp_core.__file__).parent
+    offenders = []
+    for path in root.rglob("*.py"):
+        parts = path.relative_to(root.parent).with_suffix("").parts
+        module = ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+        here = layer(module)
+        for target in core_imports(path, module):
+            there = layer(target)
+            if (
+                there
+                and there != here
+                and there not in INTERNAL.get(here, set())
+                and there in INTERNAL
+            ):
+                offenders.append(f"{module} imports {target}")
     assert not offenders, offenders

@@ -316,3 +316,8 @@ def test_whole_cnn_gradients_match_finite_differences(batch_norm):
     assert expected <= set(names)
     # no vacuous check: every parameter array receives a non-zero gradient
     assert all(np.abs(g).max() > 1e-8 for g in analytic)
+
+
+def test_batchnorm_layer_names_a_channel_mismatch():
+    with pytest.raises(ValueError, match=r"num_features=3 but x has 2 features/channels"):
+        L.BatchNorm2d(3)(np.zeros((2, 2, 4, 4)))

@@ -358,19 +358,28 @@ def test_kernel_gradient_closed_form_bad_arguments():
 def test_convolution_and_full_correlation_forms():
     rng = np.random.default_rng(11)
     a, b = rng.standard_normal((5, 6)), rng.standard_normal((2, 3))
-    # a true convolution is np.convolve row by row when the window has one row
-    row = S.convolve2d_valid(a[:1], b[:1])
-    np.testing.assert_allclose(row[0], np.convolve(a[0], b[0], mode="valid"), atol=1e-12)
-    np.testing.assert_allclose(
-        S.convolve2d_valid(a, b), S.correlate2d_valid(a, F.rot180(b)), atol=1e-12
+    # the definition, as loops: (a ∗ b)[i, j] = sum_{u,v} a[i+u, j+v] b[HB-1-u, WB-1-v]
+    loops = np.array(
+        [
+            [
+                sum(a[i + u, j + v] * b[1 - u, 2 - v] for u in range(2) for v in range(3))
+                for j in range(4)
+            ]
+            for i in range(4)
+        ]
     )
-    full = S.correlate2d_full(a, b)
-    assert full.shape == (6, 8)
-    # entry (i, j) places b's top-left corner at a[i - 1, j - 2]
-    manual = sum(
-        b[u, v] * a[1 + u - 1, 2 + v - 2] for u in range(2) for v in range(3)
-    )  # the placement at (1, 2) overlaps a fully
-    assert np.isclose(full[1, 2], manual)
+    np.testing.assert_allclose(S.convolve2d_valid(a, b), loops, atol=1e-12)
+    row = S.convolve2d_valid(a[:1], b[:1])  # one-row windows: numpy's own convolution
+    np.testing.assert_allclose(row[0], np.convolve(a[0], b[0], mode="valid"), atol=1e-12)
+    # full correlation: every placement of b that overlaps a, as loops over a zero-padded a
+    padded = np.zeros((7, 10))
+    padded[1:6, 2:8] = a
+    full = np.array(
+        [[np.sum(padded[i : i + 2, j : j + 3] * b) for j in range(8)] for i in range(6)]
+    )
+    np.testing.assert_allclose(S.correlate2d_full(a, b), full, atol=1e-12)
     assert np.isclose(full[0, 0], a[0, 0] * b[1, 2])  # only the corner overlaps
     X, D = S.tensor("X", (2, 2)), S.tensor("D", (1, 2))
     assert S.correlate2d_full(X, D)[0, 0] == X[0, 0] * D[0, 1]
+    with pytest.raises(ValueError, match="b must be 2-D"):
+        S.correlate2d_full(a, np.zeros(3))

@@ -42,6 +42,7 @@ def train_test_split(x, y, *, test_fraction: float = 0.2, rng: np.random.Generat
     if x.ndim < 1:
         raise ValueError(f"x must have at least one axis (examples first); got shape {x.shape}")
     y = V.int_labels(y, "y", n=len(x))
+    V.check_nonempty(y, "y")
     test_fraction = V.in_interval(test_fraction, "test_fraction", 0, 1, closed="neither")
 
     train_parts, test_parts = [], []

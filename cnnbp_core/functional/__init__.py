@@ -2,7 +2,9 @@
 
 Every pair has the shape ``*_forward(...) -> (out, cache)`` and
 ``*_backward(dout, cache) -> gradients of forward's array arguments``; see DESIGN.md.
-Each module states its formulas as loops first (the specification), the fast path after.
+Where a fast path needs machinery (conv, pooling), the module states the formulas as loops
+first (``*_naive``, the specification) and the fast path after; elementwise layers are one line
+of NumPy each, and batch norm gives the step-by-step backward before the fused one.
 Window geometry comes from `cnnbp_core.geometry`, argument checks from
 `cnnbp_core.validation`; nothing here imports anything but NumPy and those two.
 """

@@ -46,6 +46,11 @@ def relu_forward(x):
     -------
     out : ndarray, shape of x
     cache : ReluCache
+
+    Examples
+    --------
+    >>> relu_forward(np.array([-1.0, 0.0, 2.0]))[0]
+    array([0., 0., 2.])
     """
     x = as_float_array(x, "x")
     # np.maximum propagates NaN, as PyTorch's relu does
@@ -65,6 +70,12 @@ def relu_backward(dout, cache):
     Returns
     -------
     dx : ndarray, shape of x
+
+    Examples
+    --------
+    >>> _, cache = relu_forward(np.array([-1.0, 0.5, 2.0]))
+    >>> relu_backward(np.array([10.0, 10.0, 10.0]), cache)
+    array([ 0., 10., 10.])
     """
     dout = check_grad(dout, cache.positive.shape, cache.dtype)
     slope = cache.negative_slope
@@ -85,11 +96,14 @@ def leaky_relu_forward(x, negative_slope=0.01):
     out : ndarray, shape of x
     cache : ReluCache
         For `leaky_relu_backward`.
+
+    Examples
+    --------
+    >>> leaky_relu_forward(np.array([-2.0, 3.0]), 0.1)[0]
+    array([-0.2,  3. ])
     """
     x = as_float_array(x, "x")
-    slope = as_real(negative_slope, "negative_slope")
-    if not np.isfinite(slope):
-        raise ValueError(f"negative_slope must be finite; got {negative_slope!r}")
+    slope = as_real(negative_slope, "negative_slope", finite=True)
     positive = x > 0
     return np.where(positive, x, slope * x), ReluCache(positive, slope, x.dtype)
 
@@ -98,6 +112,12 @@ def leaky_relu_backward(dout, cache):
     """``dL/dX = delta`` where X > 0, ``negative_slope * delta`` elsewhere.
 
     Same parameters and returns as `relu_backward`.
+
+    Examples
+    --------
+    >>> _, cache = leaky_relu_forward(np.array([-2.0, 3.0]), 0.1)
+    >>> leaky_relu_backward(np.array([1.0, 1.0]), cache)
+    array([0.1, 1. ])
     """
     return relu_backward(dout, cache)
 
@@ -116,6 +136,11 @@ def sigmoid_forward(x):
     -------
     out : ndarray, shape of x
     cache : OutputCache
+
+    Examples
+    --------
+    >>> sigmoid_forward(np.array([0.0]))[0]
+    array([0.5])
     """
     x = as_float_array(x, "x")
     e = np.exp(-np.abs(x))  # in (0, 1]: exp(-x) for x >= 0, exp(x) for x < 0
@@ -135,6 +160,12 @@ def sigmoid_backward(dout, cache):
     Returns
     -------
     dx : ndarray, shape of x
+
+    Examples
+    --------
+    >>> _, cache = sigmoid_forward(np.array([0.0]))
+    >>> sigmoid_backward(np.array([1.0]), cache)  # Y (1 - Y) at Y = 1/2
+    array([0.25])
     """
     y = cache.out
     dout = check_grad(dout, y.shape, y.dtype)
@@ -152,6 +183,11 @@ def tanh_forward(x):
     -------
     out : ndarray, shape of x
     cache : OutputCache
+
+    Examples
+    --------
+    >>> tanh_forward(np.array([0.0]))[0]
+    array([0.])
     """
     x = as_float_array(x, "x")
     out = np.tanh(x)
@@ -162,6 +198,12 @@ def tanh_backward(dout, cache):
     """``dL/dX = delta * (1 - Y**2)``.
 
     Same parameters and returns as `sigmoid_backward` (cache from `tanh_forward`).
+
+    Examples
+    --------
+    >>> _, cache = tanh_forward(np.array([0.0]))
+    >>> tanh_backward(np.array([2.0]), cache)  # 1 - Y**2 = 1 at Y = 0
+    array([2.])
     """
     y = cache.out
     dout = check_grad(dout, y.shape, y.dtype)

@@ -30,7 +30,14 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ..validation import as_flag, as_float_array, batchnorm_hyper, check_grad, check_shape
+from ..validation import (
+    as_flag,
+    as_float_array,
+    batchnorm_hyper,
+    both_or_neither,
+    check_grad,
+    check_shape,
+)
 
 
 class BatchNormCache(NamedTuple):
@@ -83,6 +90,14 @@ def batchnorm_forward(
     cache : BatchNormCache
         For the backward passes; ``cache.new_running_mean`` and ``cache.new_running_var`` hold
         the running statistics after this call (new arrays; the arguments are not modified).
+
+    Examples
+    --------
+    >>> x = np.array([[1.0], [3.0]])
+    >>> y, cache = batchnorm_forward(x, np.ones(1), np.zeros(1), None, None, training=True)
+    >>> y.round(4)  # mean 2, variance 1: (x - 2) / sqrt(1 + eps)
+    array([[-1.],
+           [ 1.]])
     """
     x = as_float_array(x, "x")
     if x.ndim not in (2, 4):
@@ -93,8 +108,7 @@ def batchnorm_forward(
     gamma, beta = _check_vector(gamma, "gamma", c), _check_vector(beta, "beta", c)
     dtype = np.result_type(x, gamma, beta)
     gamma, beta = gamma.astype(dtype, copy=False), beta.astype(dtype, copy=False)
-    if (running_mean is None) != (running_var is None):
-        raise ValueError("running_mean and running_var must both be given or both be None")
+    both_or_neither(running_mean, running_var, "running_mean and running_var")
     if running_mean is not None:
         running_mean = _check_vector(running_mean, "running_mean", c)
         running_var = _check_vector(running_var, "running_var", c)
@@ -107,9 +121,9 @@ def batchnorm_forward(
                 f"x must hold more than one value per channel in training mode (got shape "
                 f"{x.shape}): the variance of a single value is undefined"
             )
-        mu = x.mean(axis=axes)
+        mu = x.mean(axis=axes)  # shape of x -> (C,)
         xc = x - mu.reshape(vec)
-        var = (xc * xc).mean(axis=axes)  # biased: divide by M
+        var = (xc * xc).mean(axis=axes)  # -> (C,); biased: divide by M
         inv_std = 1 / np.sqrt(var + eps)
         xhat = xc * inv_std.reshape(vec)
         if running_mean is not None:
@@ -131,7 +145,43 @@ def batchnorm_forward(
 
 def _sums(dout, xhat, axes):
     """dL/dbeta and dL/dgamma: sums over the M values of each channel."""
-    return (dout * xhat).sum(axis=axes), dout.sum(axis=axes)
+    return (dout * xhat).sum(axis=axes), dout.sum(axis=axes)  # shape of x -> (C,) each
+
+
+def batchnorm_backward_chunked(dout, cache):
+    """Gradients of batch normalisation, one forward intermediate at a time, in reverse.
+
+    Training-mode forward, step by step: ``mu = mean(X)``, ``xc = X - mu``,
+    ``var = mean(xc**2)``, ``inv_std = (var + eps)**-0.5``, ``xhat = xc * inv_std``,
+    ``Y = gamma * xhat + beta``. Each line below differentiates one of these; a quantity used
+    twice (xc feeds both var and xhat) collects a gradient from each use. Same parameters and
+    returns as `batchnorm_backward`, and the same numbers up to rounding.
+
+    Examples
+    --------
+    >>> x = np.array([[1.0], [2.0], [6.0]])
+    >>> _, cache = batchnorm_forward(x, np.ones(1), np.zeros(1), None, None, training=True)
+    >>> d = np.array([[1.0], [-2.0], [0.5]])
+    >>> np.allclose(batchnorm_backward_chunked(d, cache)[0], batchnorm_backward(d, cache)[0])
+    True
+    """
+    xhat, gamma, inv_std, training = cache.xhat, cache.gamma, cache.inv_std, cache.training
+    dout = check_grad(dout, xhat.shape, xhat.dtype)
+    axes, vec = _axes(xhat.ndim)
+    m = xhat.size // xhat.shape[1]
+    dgamma, dbeta = _sums(dout, xhat, axes)  # Y = gamma * xhat + beta
+    dxhat = dout * gamma.reshape(vec)
+    if not training:  # mu and var are constants: xhat = (X - running_mean) * inv_std
+        return dxhat * inv_std.reshape(vec), dgamma, dbeta
+    inv = inv_std.reshape(vec)
+    xc = xhat / inv  # recover X - mu from the cache
+    dinv = (dxhat * xc).sum(axis=axes, keepdims=True)  # xhat = xc * inv_std; -> (1, C, 1, 1)
+    dxc = dxhat * inv  # ... first use of xc
+    dvar = dinv * -0.5 * inv**3  # inv_std = (var + eps)**-0.5
+    dxc = dxc + dvar * 2 * xc / m  # var = mean(xc**2): second use of xc
+    dmu = -dxc.sum(axis=axes, keepdims=True)  # xc = X - mu; -> (1, C, 1, 1)
+    dx = dxc + dmu / m  # mu = mean(X): every X gets 1/M of dmu
+    return dx, dgamma, dbeta
 
 
 def batchnorm_backward(dout, cache):
@@ -153,6 +203,15 @@ def batchnorm_backward(dout, cache):
     Derived in chapter 09 (regularization): in training mode the batch statistics depend on
     every X, which adds the two mean terms; in eval mode they are constants and
     ``dL/dX = delta * gamma / sqrt(running_var + eps)``.
+
+    Examples
+    --------
+    >>> x = np.array([[1.0], [3.0]])
+    >>> _, cache = batchnorm_forward(x, np.ones(1), np.zeros(1), None, None, training=True)
+    >>> dx, dgamma, dbeta = batchnorm_backward(np.array([[1.0], [1.0]]), cache)
+    >>> dx.round(12) + 0.0, dgamma.round(12) + 0.0, dbeta  # a uniform delta moves no output
+    (array([[0.],
+           [0.]]), array([0.]), array([2.]))
     """
     xhat, gamma, inv_std, training = cache.xhat, cache.gamma, cache.inv_std, cache.training
     dout = check_grad(dout, xhat.shape, xhat.dtype)
@@ -161,35 +220,7 @@ def batchnorm_backward(dout, cache):
     dxhat = dout * gamma.reshape(vec)
     if not training:
         return dxhat * inv_std.reshape(vec), dgamma, dbeta
-    mean_dxhat = dxhat.mean(axis=axes, keepdims=True)
+    mean_dxhat = dxhat.mean(axis=axes, keepdims=True)  # -> (1, C, 1, 1) or (1, C)
     mean_dxhat_xhat = (dxhat * xhat).mean(axis=axes, keepdims=True)
     dx = inv_std.reshape(vec) * (dxhat - mean_dxhat - xhat * mean_dxhat_xhat)
-    return dx, dgamma, dbeta
-
-
-def batchnorm_backward_chunked(dout, cache):
-    """Gradients of batch normalisation, one forward intermediate at a time, in reverse.
-
-    Training-mode forward, step by step: ``mu = mean(X)``, ``xc = X - mu``,
-    ``var = mean(xc**2)``, ``inv_std = (var + eps)**-0.5``, ``xhat = xc * inv_std``,
-    ``Y = gamma * xhat + beta``. Each line below differentiates one of these; a quantity used
-    twice (xc feeds both var and xhat) collects a gradient from each use. Same parameters and
-    returns as `batchnorm_backward`, and the same numbers up to rounding.
-    """
-    xhat, gamma, inv_std, training = cache.xhat, cache.gamma, cache.inv_std, cache.training
-    dout = check_grad(dout, xhat.shape, xhat.dtype)
-    axes, vec = _axes(xhat.ndim)
-    m = xhat.size // xhat.shape[1]
-    dgamma, dbeta = _sums(dout, xhat, axes)  # Y = gamma * xhat + beta
-    dxhat = dout * gamma.reshape(vec)
-    if not training:  # mu and var are constants: xhat = (X - running_mean) * inv_std
-        return dxhat * inv_std.reshape(vec), dgamma, dbeta
-    inv = inv_std.reshape(vec)
-    xc = xhat / inv  # recover X - mu from the cache
-    dinv = (dxhat * xc).sum(axis=axes, keepdims=True)  # xhat = xc * inv_std
-    dxc = dxhat * inv  # ... first use of xc
-    dvar = dinv * -0.5 * inv**3  # inv_std = (var + eps)**-0.5
-    dxc = dxc + dvar * 2 * xc / m  # var = mean(xc**2): second use of xc
-    dmu = -dxc.sum(axis=axes, keepdims=True)  # xc = X - mu
-    dx = dxc + dmu / m  # mu = mean(X): every X gets 1/M of dmu
     return dx, dgamma, dbeta

@@ -28,7 +28,7 @@ import numpy as np
 from ..geometry import crop, output_size, pad, window
 from ..validation import (
     as_float_array,
-    check_channels,
+    check_fan_in,
     check_grad,
     check_kernel,
     check_shape,
@@ -58,7 +58,7 @@ def _prepare(x, w, b, stride, padding, dilation):
     x = as_float_array(x, "x", ndim=4)
     w = as_float_array(w, "w", ndim=4)
     check_kernel(w.shape)
-    check_channels(x.shape, w.shape)
+    check_fan_in(x.shape, w.shape)
     if b is not None:
         b = as_float_array(b, "b")
         check_shape(b, (w.shape[0],), "b", "one bias per output channel, C_out of w")
@@ -216,7 +216,8 @@ def conv2d_forward(x, w, b=None, *, stride=1, padding=0, dilation=1, layout=None
     k = w.reshape(f, -1)  # (C_out, C_in*KH*KW)
     if layout == "batch_last":
         cols = _im2col_batch_last(xp, w.shape[2:], out_hw, stride, dilation)
-        y = (k @ cols).reshape(f, *out_hw, n)  # (C_out, C_in*KH*KW) @ (C_in*KH*KW, H_out*W_out*N)
+        # (C_out, C_in*KH*KW) @ (C_in*KH*KW, H_out*W_out*N) -> (C_out, H_out*W_out*N)
+        y = (k @ cols).reshape(f, *out_hw, n)
         out = np.ascontiguousarray(y.transpose(3, 0, 1, 2))
     else:
         cols = _im2col(xp, w.shape[2:], out_hw, stride, dilation)
@@ -282,10 +283,12 @@ def _backward_per_sample(dout, cols, cache):
     # dK = sum over samples of delta_n @ cols_n^T:
     # (N, C_out, H_out*W_out) @ (N, H_out*W_out, C_in*KH*KW) -> (N, C_out, C_in*KH*KW)
     dw = (delta @ cols.transpose(0, 2, 1)).sum(axis=0).reshape(cache.w.shape)
-    # dcols = K^T @ delta: (C_in*KH*KW, C_out) @ (N, C_out, H_out*W_out)
+    # dcols = K^T @ delta:
+    # (C_in*KH*KW, C_out) @ (N, C_out, H_out*W_out) -> (N, C_in*KH*KW, H_out*W_out)
     dcols = (cache.w.reshape(f, -1).T @ delta).reshape(n, *cache.w.shape[1:], *cache.out_hw)
     dxp = _col2im(dcols, cache.x_padded.shape, cache)
-    return dxp, dw, np.einsum("nfp->f", delta)  # einsum: faster than .sum(axis=(0, 2))
+    # db: (N, C_out, H_out*W_out) summed over n and p -> (C_out,); einsum beats .sum(axis=(0, 2))
+    return dxp, dw, np.einsum("nfp->f", delta)
 
 
 def _backward_batch_last(dout, cols, cache):
@@ -302,4 +305,5 @@ def _backward_batch_last(dout, cols, cache):
     for u, v in np.ndindex(kh, kw):
         rows, columns = window(u, v, cache.out_hw, cache.stride, cache.dilation)
         dxt[:, rows, columns] += dcols[:, u, v]
-    return np.ascontiguousarray(dxt.transpose(3, 0, 1, 2)), dw, delta.sum(axis=1)
+    db = delta.sum(axis=1)  # (C_out, H_out*W_out*N) -> (C_out,)
+    return np.ascontiguousarray(dxt.transpose(3, 0, 1, 2)), dw, db

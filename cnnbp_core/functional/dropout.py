@@ -45,6 +45,14 @@ def dropout_forward(x, p, *, training, rng=None):
     out : ndarray, shape of x
     cache : DropoutCache
         For `dropout_backward`.
+
+    Examples
+    --------
+    >>> y, cache = dropout_forward(np.ones(6), 0.5, training=True, rng=np.random.default_rng(0))
+    >>> y  # kept elements scaled by 1 / (1 - p)
+    array([2., 0., 0., 0., 2., 2.])
+    >>> dropout_forward(np.ones(3), 0.5, training=False)[0]  # eval mode: the identity
+    array([1., 1., 1.])
     """
     x = as_float_array(x, "x")
     p = probability(p, "p")
@@ -69,6 +77,12 @@ def dropout_backward(dout, cache):
     Returns
     -------
     dx : ndarray, shape of x
+
+    Examples
+    --------
+    >>> _, cache = dropout_forward(np.ones(6), 0.5, training=True, rng=np.random.default_rng(0))
+    >>> dropout_backward(np.ones(6), cache)
+    array([2., 0., 0., 0., 2., 2.])
     """
     dout = check_grad(dout, cache.shape, cache.dtype)
     if cache.keep is None:

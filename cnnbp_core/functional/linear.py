@@ -16,7 +16,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ..validation import as_float_array, check_grad, check_shape
+from ..validation import as_float_array, at_least_2d, check_fan_in, check_grad, check_shape
 
 
 class LinearCache(NamedTuple):
@@ -52,20 +52,23 @@ def linear_forward(x, w, b=None):
         Y, in the common dtype of the inputs.
     cache : LinearCache
         For `linear_backward`.
+
+    Examples
+    --------
+    >>> x, w = np.array([[1.0, 2.0]]), np.array([[1.0, 1.0], [0.0, 3.0]])
+    >>> y, _ = linear_forward(x, w, [0.5, 0.0])
+    >>> y
+    array([[3.5, 6. ]])
     """
     x = as_float_array(x, "x", ndim=2)
     w = as_float_array(w, "w", ndim=2)
-    if x.shape[1] != w.shape[1]:
-        raise ValueError(
-            f"feature mismatch: x has in={x.shape[1]} features (shape {x.shape}) but w expects "
-            f"in={w.shape[1]} (shape {w.shape}); w must have shape (out, in)"
-        )
+    check_fan_in(x.shape, w.shape)
     if b is not None:
         b = as_float_array(b, "b")
         check_shape(b, (w.shape[0],), "b", "one bias per output feature, out of w")
     dtype = np.result_type(x, w, *(() if b is None else (b,)))
     x, w = x.astype(dtype, copy=False), w.astype(dtype, copy=False)
-    out = x @ w.T
+    out = x @ w.T  # (N, in) @ (in, out) -> (N, out)
     if b is not None:
         out += b.astype(dtype, copy=False)
     return out, LinearCache(x, w, b is not None)
@@ -89,6 +92,14 @@ def linear_backward(dout, cache):
         None when the forward pass had no bias.
 
     Derived in chapter 02 (dense layers and losses).
+
+    Examples
+    --------
+    >>> _, cache = linear_forward(np.array([[1.0, 2.0]]), np.array([[1.0, 1.0], [0.0, 3.0]]))
+    >>> dx, dw, db = linear_backward(np.array([[1.0, -1.0]]), cache)
+    >>> dx, dw  # dX = delta W, dW = delta^T X
+    (array([[ 1., -2.]]), array([[ 1.,  2.],
+           [-1., -2.]]))
     """
     x, w = cache.x, cache.w
     dout = check_grad(dout, (x.shape[0], w.shape[0]), x.dtype)
@@ -107,10 +118,13 @@ def flatten_forward(x):
     -------
     out : ndarray, shape (N, d1*d2*...)
     cache : FlattenCache
+
+    Examples
+    --------
+    >>> flatten_forward(np.zeros((2, 3, 4, 5)))[0].shape
+    (2, 60)
     """
-    x = as_float_array(x, "x")
-    if x.ndim < 2:
-        raise ValueError(f"x must be at least 2-D (N, d1, ...); got shape {x.shape}")
+    x = at_least_2d(as_float_array(x, "x"), "x", "(N, d1, ...)")
     return x.reshape(x.shape[0], int(np.prod(x.shape[1:]))), FlattenCache(x.shape, x.dtype)
 
 
@@ -126,6 +140,12 @@ def flatten_backward(dout, cache):
     Returns
     -------
     dx : ndarray, shape (N, d1, d2, ...)
+
+    Examples
+    --------
+    >>> _, cache = flatten_forward(np.zeros((2, 3, 4)))
+    >>> flatten_backward(np.ones((2, 12)), cache).shape
+    (2, 3, 4)
     """
     x_shape = cache.x_shape
     dout = check_grad(dout, (x_shape[0], int(np.prod(x_shape[1:]))), cache.dtype)

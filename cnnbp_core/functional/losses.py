@@ -17,7 +17,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ..validation import as_float_array, check_shape, int_labels, scalar_grad
+from ..validation import as_float_array, check_nonempty, check_shape, int_labels, scalar_grad
 
 
 class MseCache(NamedTuple):
@@ -45,6 +45,13 @@ def log_softmax(logits, axis=-1):
     Returns
     -------
     ndarray, shape of logits
+
+    Examples
+    --------
+    >>> log_softmax(np.array([[0.0, 0.0]])).round(4)
+    array([[-0.6931, -0.6931]])
+    >>> log_softmax(np.array([[1000.0, 0.0]]))  # no overflow: the max is shifted out first
+    array([[    0., -1000.]])
     """
     z = as_float_array(logits, "logits")
     shifted = z - z.max(axis=axis, keepdims=True)  # largest entry 0: exp never overflows
@@ -64,6 +71,11 @@ def softmax(logits, axis=-1):
     -------
     ndarray, shape of logits
         Non-negative, summing to 1 along `axis`.
+
+    Examples
+    --------
+    >>> softmax(np.array([[0.0, np.log(3.0)]]))
+    array([[0.25, 0.75]])
     """
     z = as_float_array(logits, "logits")
     e = np.exp(z - z.max(axis=axis, keepdims=True))
@@ -86,12 +98,16 @@ def mse_forward(pred, target):
         L, in the common dtype of the inputs.
     cache : MseCache
         For `mse_backward`.
+
+    Examples
+    --------
+    >>> float(mse_forward(np.array([1.0, 3.0]), np.array([0.0, 0.0]))[0])
+    5.0
     """
     pred = as_float_array(pred, "pred")
     target = as_float_array(target, "target")
     check_shape(target, pred.shape, "target", "the shape of pred")
-    if pred.size == 0:
-        raise ValueError(f"pred must not be empty; got shape {pred.shape}")
+    check_nonempty(pred, "pred")
     diff = pred - target
     return np.mean(diff * diff), MseCache(diff)
 
@@ -110,6 +126,12 @@ def mse_backward(dloss, cache):
     -------
     dpred : ndarray, shape of pred
         The gradient for the predictions only; the targets are data.
+
+    Examples
+    --------
+    >>> _, cache = mse_forward(np.array([1.0, 3.0]), np.array([0.0, 0.0]))
+    >>> mse_backward(1.0, cache)  # 2 (P - T) / M
+    array([1., 3.])
     """
     diff = cache.diff
     dloss = scalar_grad(dloss, "dloss", diff.dtype)
@@ -132,11 +154,16 @@ def softmax_cross_entropy_forward(logits, labels):
         ``L = -1/N sum_n log softmax(Z[n])[y_n]``.
     cache : SoftmaxCrossEntropyCache
         For `softmax_cross_entropy_backward`.
+
+    Examples
+    --------
+    >>> loss, _ = softmax_cross_entropy_forward(np.array([[0.0, 0.0]]), np.array([1]))
+    >>> round(float(loss), 4)  # log 2
+    0.6931
     """
     z = as_float_array(logits, "logits", ndim=2)
+    check_nonempty(z, "logits")
     n, k = z.shape
-    if n == 0 or k == 0:
-        raise ValueError(f"logits must have N >= 1 rows and K >= 1 classes; got shape {z.shape}")
     labels = int_labels(labels, n=n, n_classes=k)
     logp = log_softmax(z, axis=1)
     loss = -np.mean(logp[np.arange(n), labels])
@@ -158,6 +185,12 @@ def softmax_cross_entropy_backward(dloss, cache):
     dlogits : ndarray, shape (N, K)
 
     Derived in chapter 02 (dense layers and losses).
+
+    Examples
+    --------
+    >>> _, cache = softmax_cross_entropy_forward(np.array([[0.0, np.log(3.0)]]), np.array([0]))
+    >>> softmax_cross_entropy_backward(1.0, cache)  # p - onehot(y), divided by N = 1
+    array([[-0.75,  0.75]])
     """
     probs, labels = cache.probs, cache.labels
     dloss = scalar_grad(dloss, "dloss", probs.dtype)

@@ -38,6 +38,12 @@ def l2_penalty(w, lam):
         R, summed over every array.
     grad : ndarray or list of ndarray
         dR/dw, shaped like `w` (a list when `w` is a list).
+
+    Examples
+    --------
+    >>> r, grad = l2_penalty(np.array([1.0, -2.0]), 0.1)
+    >>> round(float(r), 4), grad
+    (0.25, array([ 0.1, -0.2]))
     """
     arrays, is_list = _weights(w)
     lam = as_real(lam, "lam (the penalty strength)", minimum=0)
@@ -60,6 +66,12 @@ def l1_penalty(w, lam):
         R, summed over every array.
     subgrad : ndarray or list of ndarray
         ``lam * sign(w)``, shaped like `w` (a list when `w` is a list).
+
+    Examples
+    --------
+    >>> r, grad = l1_penalty(np.array([1.0, -2.0, 0.0]), 0.1)
+    >>> round(float(r), 4), grad  # lam * sign(w), 0 at 0
+    (0.3, array([ 0.1, -0.1,  0. ]))
     """
     arrays, is_list = _weights(w)
     lam = as_real(lam, "lam (the penalty strength)", minimum=0)

@@ -374,6 +374,12 @@ class _BatchNorm(Layer):
             raise ValueError(
                 f"{type(self).__name__} expects {self._ndim}-D input; got shape {np.shape(x)}"
             )
+        if np.shape(x)[1] != self.params["gamma"].shape[0]:
+            raise ValueError(
+                f"{type(self).__name__} has "
+                f"num_features={self.params['gamma'].shape[0]} but x has {np.shape(x)[1]} "
+                f"features/channels on axis 1 (shape {np.shape(x)})"
+            )
         out, cache = F.batchnorm_forward(
             x,
             self.params["gamma"],

@@ -151,8 +151,7 @@ def train(
     """
     V.one_of(loss, "loss", LOSSES)
     x_train, y_train = _data(x_train, y_train, "x_train", "y_train")
-    if (x_val is None) != (y_val is None):
-        raise ValueError("x_val and y_val must be given together")
+    V.both_or_neither(x_val, y_val, "x_val and y_val")
     if x_val is not None:
         x_val, y_val = _data(x_val, y_val, "x_val", "y_val")
     epochs, batch_size = V.as_int(epochs, "epochs", 1), V.as_int(batch_size, "batch_size", 1)

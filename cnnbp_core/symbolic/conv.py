@@ -25,10 +25,10 @@ from typing import NamedTuple
 import numpy as np
 import sympy
 
-from ..geometry import output_size, pad, rot180, window
+from ..geometry import check_delta_fits, output_size, pad, rot180, window
 from ..validation import (
     as_object_array,
-    check_channels,
+    check_fan_in,
     check_kernel,
     check_shape,
     conv_hyper,
@@ -76,7 +76,7 @@ def conv2d(x, w, b=None, *, stride=1, padding=0, dilation=1):
     x = as_object_array(x, "x", ndim=4)
     w = as_object_array(w, "w", ndim=4)
     check_kernel(w.shape)
-    check_channels(x.shape, w.shape)
+    check_fan_in(x.shape, w.shape)
     if b is not None:
         b = as_object_array(b, "b")
         check_shape(b, (w.shape[0],), "b", "one bias per output channel, C_out of w")
@@ -190,7 +190,9 @@ def correlate2d_full(a, b):
 
 def _as_2d(a, name):
     """A 2-D float64 array when ``a`` is numeric, else a 2-D object array (of SymPy terms)."""
-    return np.asarray(a, dtype=np.float64) if _is_numeric(a) else as_object_array(a, name, ndim=2)
+    numeric = _is_numeric(a)
+    a = as_object_array(a, name, ndim=2)
+    return a.astype(np.float64) if numeric else a
 
 
 def _correlate(xp, w, out_hw, stride, dilation):
@@ -315,7 +317,7 @@ def conv2d_gradients(
     wrt = subset_of(wrt, "wrt", ("X", "K", "b"))
     x_shape = shape_tuple(x_shape, "x_shape", 4, "(N, C_in, H, W)")
     w_shape = shape_tuple(w_shape, "w_shape", 4, "(C_out, C_in, KH, KW)")
-    check_channels(x_shape, w_shape)
+    check_fan_in(x_shape, w_shape)
     X, K = tensor("X", x_shape), tensor("K", w_shape)
     b = tensor("b", w_shape[0]) if bias else None
     Y = conv2d(X, K, b, stride=stride, padding=padding, dilation=dilation)
@@ -383,7 +385,7 @@ def kernel_gradient_closed_form(xp, delta, kernel_hw, *, stride=1, dilation=1):
     delta = as_object_array(delta, "delta", ndim=4)
     kernel_hw = pair(kernel_hw, "kernel_hw", 1)
     stride, dilation = pair(stride, "stride", 1), pair(dilation, "dilation", 1)
-    _check_delta_fits(xp.shape, delta.shape, kernel_hw, stride, dilation)
+    check_delta_fits(xp.shape, delta.shape, kernel_hw, stride, dilation)
     (n, c_in), c_out, out_hw = xp.shape[:2], delta.shape[1], delta.shape[2:]
     terms = np.empty((c_out, c_in, *kernel_hw, n, *out_hw), dtype=object)
     for u, v in np.ndindex(kernel_hw):
@@ -447,22 +449,6 @@ def gradient_identity_holds(
     )
     check_shape(candidate, g.K.shape, "closed_form(...)", "the shape of K, (C_out, C_in, KH, KW)")
     return all(sympy.expand(d - c) == 0 for d, c in zip(g.dK.flat, candidate.flat, strict=True))
-
-
-# --- checks that only this module needs ----------------------------------------------------------
-
-
-def _check_delta_fits(xp_shape, delta_shape, kernel_hw, stride, dilation):
-    """delta may not have more output pixels than there are windows in xp (nor another N)."""
-    if xp_shape[0] != delta_shape[0]:
-        raise ValueError(f"xp {xp_shape} and delta {delta_shape} must have the same batch size N")
-    most = output_size(xp_shape[2:], kernel_hw, stride, (0, 0), dilation)
-    if delta_shape[2] > most[0] or delta_shape[3] > most[1]:
-        raise ValueError(
-            f"delta {delta_shape} has more output pixels than the {most[0]}x{most[1]} windows of "
-            f"a {kernel_hw[0]}x{kernel_hw[1]} kernel (stride {stride}, dilation {dilation}) on "
-            f"xp {xp_shape}"
-        )
 
 
 def _is_numeric(a):
