@@ -152,6 +152,21 @@ def subset_of(values, name: str, allowed) -> set:
     return values
 
 
+def as_callable(value, name: str = "fn"):
+    """Require a function (the reader's solution, a forward pass), not the result of calling it.
+
+    >>> as_callable(3)
+    Traceback (most recent call last):
+    TypeError: fn must be a function itself (pass my_function, not my_function(...)); got int
+    """
+    if not callable(value):
+        raise TypeError(
+            f"{name} must be a function itself (pass my_function, not my_function(...)); "
+            f"got {type(value).__name__}"
+        )
+    return value
+
+
 def nonempty_str(value, name: str) -> str:
     """Require a non-empty string.
 

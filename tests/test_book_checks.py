@@ -1,10 +1,15 @@
-"""check() prints one honest row and fails loudly; show_source() shows the core's code."""
+"""check() prints one honest row and fails loudly; show_source() shows the core's code; grade()
+gives exercise feedback that confirms without revealing, marks wrong entries and names mistakes.
+"""
+
+import re
 
 import numpy as np
 import pytest
 
 from cnnbp_core import functional as F
 from cnnbp_core.book.checks import check, show_source
+from cnnbp_core.book.feedback import Problem, grade, mask_html, mask_text
 
 
 def test_check_passes_and_prints_one_row(capsys):
@@ -30,3 +35,103 @@ def test_show_source_renders_the_core_function():
     code = show_source(F.conv2d_backward)
     assert "def conv2d_backward(dout, cache):" in code.data
     assert "<pre" in code._repr_html_()
+
+
+# --- feedback: the verdict, the heat map of wrong entries, the diagnosis ------------------------
+
+ERR = re.compile(r"max abs err \d\.\de[-+]\d\d")  # the form the notebooks' sanitizer masks
+
+
+def twice_problem(label="x = 1, 2, 3", suspects=()):
+    x = np.array([1.0, 2.0, 3.0])
+    return Problem(label, (x,), 2 * x, suspects)
+
+
+def test_grade_confirms_a_right_answer_without_keeping_it():
+    result = grade("twice", lambda x: 2 * x, [twice_problem()])
+    assert result.passed and str(result).startswith("PASS  twice: 1 of 1 problems right")
+    assert ERR.search(str(result)) and ERR.search(result._repr_html_())
+    assert "2.0" not in str(result) and "4.0" not in result._repr_html_()  # nothing revealed
+
+
+def test_grade_names_a_known_wrong_answer_and_multiples():
+    squared = ("You squared x.", np.array([1.0, 4.0, 9.0]))
+    problem = twice_problem(suspects=(squared,))
+    assert grade("t", lambda x: x**2, [problem]).diagnosis == ("You squared x.",)
+    assert grade("t", lambda x: -(x**2), [problem]).diagnosis == (
+        "You squared x. Besides, your answer is off by a factor -1.",
+    )
+    assert grade("t", lambda x: 6 * x, [problem]).diagnosis == (
+        "Off by a factor 3: your answer is 3 times the right one.",
+    )
+    assert grade("t", lambda x: 0.7 * x, [problem]).diagnosis[0].startswith("Off by a factor 0.35")
+    assert grade("t", lambda x: 0 * x, [problem]).diagnosis == ("Your answer is all zeros.",)
+    assert grade("t", lambda x: x + 1, [problem]).diagnosis == ()
+
+
+def test_grade_marks_exactly_the_wrong_entries_and_counts_nan_as_wrong():
+    result = grade("t", lambda x: np.array([2.0, np.nan, 6.0 + 1e-3]), [twice_problem()])
+    assert result.wrong[0].tolist() == [False, True, True]
+    assert "2 of 3 entries wrong (max abs err inf)" in str(result)
+    assert "x . x" not in str(result) and ". x x" in str(result)
+
+
+def test_grade_hints_at_swapped_axes_from_the_shape():
+    problem = Problem("p", (), np.zeros((2, 3, 4, 5)) + 1.0)
+    hints = {
+        (2, 3, 5, 4): "last two axes swapped",
+        (3, 2, 4, 5): "first two axes swapped",
+        (5, 4, 3, 2): "another order",
+    }
+    for shape, hint in hints.items():
+        result = grade("t", lambda shape=shape: np.ones(shape), [problem])
+        assert hint in result.diagnosis[0]
+        assert f"your answer has shape {shape}, expected (2, 3, 4, 5)" in str(result)
+
+
+def test_grade_reports_what_the_function_returned_or_raised():
+    problem = twice_problem()
+    returned = grade("t", lambda x: "twice x", [problem])
+    assert "returned a str, not an array of numbers" in str(returned)
+    raised = grade("t", lambda x: 1 / 0, [problem])
+    assert "your function raised ZeroDivisionError: division by zero" in str(raised)
+    assert not raised.passed and raised.wrong == (None,)
+
+
+def test_grade_hands_each_problem_fresh_copies():
+    def mutates(x):
+        x *= 2
+        return x
+
+    problem = twice_problem()
+    assert grade("t", mutates, [problem, problem]).passed  # the second call sees x unchanged
+    assert problem.args[0].tolist() == [1.0, 2.0, 3.0]
+
+
+def test_not_attempted_stops_at_the_stub():
+    calls = []
+
+    def stub(x):
+        calls.append(x)
+        raise NotImplementedError
+
+    result = grade("t", stub, [twice_problem(), twice_problem()])
+    assert result.status == "NOT ATTEMPTED" and len(calls) == 1 and result.trials == ()
+    with pytest.raises(AssertionError, match="not attempted yet"):
+        grade("t", stub, [twice_problem()], strict=True)
+
+
+def test_the_html_escapes_every_text():
+    result = grade("<t>", lambda x: 3 * x, [twice_problem("x <b>")])
+    page = result._repr_html_()
+    assert "&lt;t&gt;" in page and "x &lt;b&gt;" in page and "<t>" not in page
+
+
+def test_masks_draw_as_blocks_per_plane():
+    assert mask_text(np.array([True, False])) == ["x ."]
+    mask = np.zeros((2, 1, 1, 2), dtype=bool)
+    mask[1, 0, 0, 1] = True
+    assert mask_text(mask, ("f", "c")) == ["f=0 c=0", ". .", "f=1 c=0", ". x"]
+    page = mask_html(mask, ("f", "c"))
+    assert page.count("<table") == 2 and "f=1 c=0" in page
+    assert page.count("background:#67001f") == 1

@@ -3,8 +3,13 @@
 For every chapter with a widget cell: start JupyterLab on 127.0.0.1 (free port, token, private
 config/settings dirs) on a copy of the chapter, open it in Debian's chromium driven by Playwright,
 run all cells, wait for the kernel to go idle, move a slider with the keyboard, and check that the
-widget output changed and that no widget error or traceback appears. A screenshot is saved under
-test-artifacts/. Server and browser are always stopped.
+widget output changed and that no widget error, page error or traceback appears. A screenshot is
+saved under test-artifacts/. Server and browser are always stopped.
+
+Where a chapter shows the kernel-gradient explorer (chapter 04 must), every kind of control is
+driven as a reader would: the kernel size (the tap slider's maximum follows it), each choice of
+delta, the padding and the stride (stride 2 adds the dilated delta panel); each step must change
+the view, and no state may show "No picture".
 """
 
 from __future__ import annotations
@@ -114,6 +119,99 @@ def run_all_and_wait(page):
     page.wait_for_selector("text=Python 3 (ipykernel) | Idle", timeout=60_000)
 
 
+def wait_until(predicate, what, timeout=20.0):
+    """Poll ``predicate`` until it holds; fail saying ``what`` did not happen."""
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            pytest.fail(f"in the browser, {what} did not happen within {timeout:.0f} s")
+        time.sleep(0.1)
+
+
+class KernelExplorer:
+    """Chapter 04's kernel-gradient explorer in the page, its controls found by description."""
+
+    VIEW_MARK = "dL/dK["  # the explorer's HTML view states a dL/dK[u,v]
+
+    def __init__(self, page):
+        self.page = page
+        self.view = page.locator(".widget-html").filter(has_text=self.VIEW_MARK).first
+
+    @classmethod
+    def on(cls, page):
+        return page.locator("label.widget-label:text-is('tap u')").count() > 0
+
+    def handle(self, description):
+        label = self.page.locator(f"label.widget-label:text-is('{description}')")
+        return self.page.locator(".widget-slider").filter(has=label).locator(".noUi-handle")
+
+    def number(self, description, attribute):
+        return round(float(self.handle(description).get_attribute(attribute)))
+
+    def text(self):
+        return self.view.inner_text()
+
+    def press(self, description, key, times=1):
+        handle = self.handle(description)
+        handle.scroll_into_view_if_needed()
+        handle.focus()
+        for _ in range(times):
+            self.page.keyboard.press(key)
+
+    def choose_delta(self, kind):
+        label = self.page.locator("label.widget-label:text-is('δ = dL/dY')")
+        select = self.page.locator(".widget-dropdown").filter(has=label).locator("select")
+        select.select_option(kind)
+
+    def step(self, what, act, shows):
+        """Do ``act``; the view must change and show ``shows``, and never "No picture"."""
+        before = self.text()
+        act()
+        wait_until(lambda: self.text() != before and shows in self.text(), what)
+        assert "No picture" not in self.text(), what
+        return what
+
+
+def drive_kernel_explorer(page):
+    """Move every kind of control of the explorer; return the steps taken."""
+    ex = KernelExplorer(page)
+    ex.view.scroll_into_view_if_needed()
+    steps = []
+    # The kernel size: the tap slider's maximum follows it (KH - 1), down to a 1-row kernel.
+    kh = ex.number("kernel KH", "aria-valuenow")
+    assert ex.number("tap u", "aria-valuemax") == kh - 1
+    for key, times, to in (("ArrowLeft", kh - 1, 1), ("ArrowRight", 1, 2)):
+        steps.append(
+            ex.step(
+                f"kernel KH {kh} -> {to}",
+                lambda key=key, times=times: ex.press("kernel KH", key, times),
+                "dL/dK[",
+            )
+        )
+        wait_until(
+            lambda to=to: (
+                ex.number("kernel KH", "aria-valuenow") == to
+                and ex.number("tap u", "aria-valuemax") == to - 1
+            ),
+            f"the tap u slider's maximum following kernel KH = {to}",
+        )
+        kh = to
+    # Each choice of delta, and back.
+    for kind, shows in (
+        ("one-hot", "exactly the patch"),
+        ("all ones", "box sum"),
+        ("random", "random (fixed"),
+    ):
+        steps.append(ex.step(f"δ {kind}", lambda kind=kind: ex.choose_delta(kind), shows))
+    # Padding (hatched zeros around X) and stride 2 (the dilated delta, and the statement).
+    steps.append(
+        ex.step("padding 0 -> 1", lambda: ex.press("padding p", "ArrowRight"), "zeros on each side")
+    )
+    steps.append(ex.step("stride 1 -> 2", lambda: ex.press("stride s", "ArrowRight"), "dilate2(δ)"))
+    assert "(Xp ⋆ dilate2(δ))[" in ex.text()  # <sub> drops out of innerText
+    return steps
+
+
 def widget_output_state(page):
     """Text and image sources shown by the live widget outputs: what a reader sees change."""
     return page.eval_on_selector_all(
@@ -132,11 +230,13 @@ def test_widget_responds_in_a_real_browser(chapter, tmp_path):
     proc, url = start_lab(root, tmp_path / "jupyter", free_port(), token)
     ARTIFACTS.mkdir(exist_ok=True)
     shot = ARTIFACTS / f"{chapter.stem}.png"
+    page_errors, explored = [], None
     try:
         with playwright_api.sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             try:
                 page = browser.new_page(viewport={"width": 1400, "height": 1000})
+                page.on("pageerror", lambda err: page_errors.append(str(err)))
                 page.goto(f"{url}/lab/tree/{chapter.name}?token={token}")
                 run_all_and_wait(page)
                 handle = page.locator(".widget-slider .noUi-handle").first
@@ -148,6 +248,9 @@ def test_widget_responds_in_a_real_browser(chapter, tmp_path):
                 while widget_output_state(page) == before and time.monotonic() < deadline:
                     time.sleep(0.2)
                 after = widget_output_state(page)
+                if KernelExplorer.on(page):
+                    explored = drive_kernel_explorer(page)
+                    after_all = widget_output_state(page)
                 page.screenshot(path=str(shot), full_page=False)
                 body = page.inner_text("body")
                 tracebacks = page.locator(".jp-OutputArea-output", has_text="Traceback").count()
@@ -158,6 +261,11 @@ def test_widget_responds_in_a_real_browser(chapter, tmp_path):
     assert after != before, "moving the slider did not change the widget output"
     assert "Error displaying widget" not in body
     assert not any("Traceback" in text for text in after), after
+    assert not page_errors, page_errors
+    if chapter.name.startswith("04_"):
+        assert explored, "chapter 04 shows no kernel-gradient explorer (no 'tap u' control)"
+    if explored:
+        assert not any("Traceback" in text or "No picture" in text for text in after_all)
     # Only cells written to show an error may show a traceback.
     assert tracebacks == expected_errors(chapter), f"{tracebacks} tracebacks on the page"
 

@@ -1,13 +1,16 @@
 """The numbers behind the figures and widgets: correct, checked, and free of display libraries."""
 
+import itertools
 import subprocess
 import sys
 
 import numpy as np
 import pytest
 
-from cnnbp_core import explain
 from cnnbp_core import functional as F
+
+# The topic module itself: it holds every name below, whether or not the package re-exports it.
+from cnnbp_core.explain import conv as explain
 
 
 def test_explain_imports_no_display_library():
@@ -79,3 +82,143 @@ def test_explorer_data_is_reproducible():
     assert d.shape == (5, 6) and np.array_equal(d, np.round(d, 1)) and np.abs(d).max() <= 1
     assert np.array_equal(d, explain.explorer_delta((5, 6)))
     assert not np.array_equal(d[:3, :3], explain.explorer_delta((3, 3)))  # per output shape
+
+
+# ----------------------------------------------------------------------------- second edition:
+# padding, dilate_s(delta), one-hot and all-ones deltas, the explorer's ranges
+
+CONFIGS = [  # kernel_size, stride, padding, dilation
+    (3, 1, 0, 1),
+    (3, 2, 1, 1),
+    ((2, 3), (1, 2), (2, 0), (2, 1)),
+    (4, 3, 2, 2),
+    (1, 2, 1, 3),
+    ((4, 1), 3, (0, 2), (1, 3)),
+]
+
+
+def core_dk(x, delta, kernel, stride, padding, dilation):
+    """dL/dK of one channel by the core, straight from conv2d_forward/backward."""
+    kh, kw = np.broadcast_to(kernel, 2)
+    _, cache = F.conv2d_forward(
+        x[None, None], np.zeros((1, 1, kh, kw)), stride=stride, padding=padding, dilation=dilation
+    )
+    return F.conv2d_backward(delta[None, None], cache)[1][0, 0], cache
+
+
+@pytest.mark.parametrize(("k", "s", "p", "d"), CONFIGS)
+def test_padded_terms_read_xp_and_agree_with_the_dilated_correlation(k, s, p, d):
+    rng = np.random.default_rng(2)
+    x = rng.standard_normal((7, 8))
+    out_hw = F.conv2d_output_shape(7, 8, k, stride=s, padding=p, dilation=d)
+    delta = rng.standard_normal(out_hw)
+    dk, cache = core_dk(x, delta, k, s, p, d)
+    (sh, sw), (ph, pw), (dh, dw) = (tuple(np.broadcast_to(a, 2)) for a in (s, p, d))
+    xp = np.pad(x, ((ph, ph), (pw, pw)))
+    for u, v in np.ndindex(dk.shape):
+        t = explain.kernel_tap_terms(x, delta, u, v, kernel_size=k, stride=s, padding=p, dilation=d)
+        np.testing.assert_array_equal(t.xp, xp)
+        assert t.padding == (ph, pw)
+        np.testing.assert_array_equal(t.dk, dk)
+        np.testing.assert_array_equal(t.rows, np.arange(out_hw[0]) * sh + u * dh)
+        np.testing.assert_array_equal(t.cols, np.arange(out_hw[1]) * sw + v * dw)
+        np.testing.assert_array_equal(t.products, xp[np.ix_(t.rows, t.cols)] * delta)
+        np.testing.assert_array_equal(t.dilated_delta, F.dilate2d(delta, (sh, sw)))
+        # (Xp ⋆ dilate_s(delta))[u*d, v*d], computed here as a full correlation, entry by entry
+        big = t.dilated_delta
+        corr = sum(
+            xp[u * dh + a, v * dw + b] * big[a, b] for a, b in np.ndindex(big.shape) if big[a, b]
+        )
+        assert np.isclose(t.via_dilated, corr) and np.isclose(t.via_dilated, dk[u, v])
+        assert np.isclose(t.products.sum(), dk[u, v])
+        assert t.hot is None and t.patch is None  # a random delta is not one-hot
+
+
+@pytest.mark.parametrize(("k", "s", "p", "d"), CONFIGS)
+def test_a_one_hot_delta_makes_dk_one_patch_of_xp(k, s, p, d):
+    x = explain.explorer_input()
+    out_hw = F.conv2d_output_shape(7, 8, k, stride=s, padding=p, dilation=d)
+    (sh, sw), (ph, pw), (dh, dw) = (tuple(np.broadcast_to(a, 2)) for a in (s, p, d))
+    kh, kw = np.broadcast_to(k, 2)
+    xp = np.pad(x, ((ph, ph), (pw, pw)))
+    for i, j in np.ndindex(out_hw):
+        delta = explain.explorer_delta(out_hw, kind="one-hot", at=(i, j))
+        assert delta.sum() == 1 and delta[i, j] == 1
+        t = explain.kernel_tap_terms(x, delta, 0, 0, kernel_size=k, stride=s, padding=p, dilation=d)
+        patch = xp[
+            i * sh : i * sh + dh * (kh - 1) + 1 : dh, j * sw : j * sw + dw * (kw - 1) + 1 : dw
+        ]
+        assert t.hot == (i, j)
+        np.testing.assert_array_equal(t.patch, patch)
+        np.testing.assert_array_equal(t.dk, patch)  # dL/dK is exactly that patch
+    centre = explain.explorer_delta(out_hw, kind="one-hot")
+    assert centre[(out_hw[0] - 1) // 2, (out_hw[1] - 1) // 2] == 1
+
+
+@pytest.mark.parametrize(("k", "s", "p", "d"), CONFIGS)
+def test_an_all_ones_delta_makes_each_entry_of_dk_a_box_sum(k, s, p, d):
+    x = explain.explorer_input()
+    out_hw = F.conv2d_output_shape(7, 8, k, stride=s, padding=p, dilation=d)
+    delta = explain.explorer_delta(out_hw, kind="all ones")
+    assert delta.shape == out_hw and np.all(delta == 1)
+    kh, kw = np.broadcast_to(k, 2)
+    for u, v in np.ndindex(kh, kw):
+        t = explain.kernel_tap_terms(x, delta, u, v, kernel_size=k, stride=s, padding=p, dilation=d)
+        assert t.dk[u, v] == t.xp[np.ix_(t.rows, t.cols)].sum()  # exact: small integers
+
+
+def test_explorer_delta_kinds_and_their_errors():
+    d = explain.explorer_delta((5, 6), kind="random")
+    np.testing.assert_array_equal(d, explain.explorer_delta((5, 6)))  # the default kind
+    assert explain.DELTA_KINDS == ("random", "one-hot", "all ones")
+    with pytest.raises(ValueError, match="kind must be one of"):
+        explain.explorer_delta((2, 2), kind="ones")
+    with pytest.raises(ValueError, match=r"at\[0\] \(the one-hot row\) must lie in \[0, 2\)"):
+        explain.explorer_delta((2, 2), kind="one-hot", at=(2, 0))
+    with pytest.raises(ValueError, match="at must be >= 0"):
+        explain.explorer_delta((2, 2), kind="one-hot", at=(0, -1))
+    with pytest.raises(TypeError, match="at must be an int or an"):
+        explain.explorer_delta((2, 2), kind="one-hot", at=(0.0, 1))
+    with pytest.raises(ValueError, match="out_hw must have 2 entries"):
+        explain.explorer_delta((2,))
+
+
+def test_explorer_data_is_the_explorers_x_and_delta():
+    x, delta = explain.explorer_data()
+    np.testing.assert_array_equal(x, explain.explorer_input())
+    np.testing.assert_array_equal(delta, explain.explorer_delta((5, 6)))
+    x, delta = explain.explorer_data(
+        kernel_size=(2, 4), stride=2, padding=1, dilation=2, delta_kind="one-hot", seed=3
+    )
+    np.testing.assert_array_equal(x, explain.explorer_input(3))
+    out_hw = F.conv2d_output_shape(7, 8, (2, 4), stride=2, padding=1, dilation=2)
+    np.testing.assert_array_equal(delta, explain.explorer_delta(out_hw, 3, kind="one-hot"))
+    x, delta = explain.explorer_data(x=np.ones((3, 3)), kernel_size=2, delta_kind="all ones")
+    assert x.shape == (3, 3) and delta.shape == (2, 2)
+    with pytest.raises(ValueError, match="does not fit"):
+        explain.explorer_data(kernel_size=4, dilation=3)
+
+
+@pytest.mark.parametrize("in_hw", [explain.EXPLORER_INPUT_SHAPE, (3, 5), (1, 4)])
+def test_explorer_ranges_admit_every_valid_state_and_no_other(in_hw):
+    """Inside the ranges every state is valid; the dilation's maximum is the largest that fits."""
+    limits = explain.EXPLORER_LIMITS
+    kernels = itertools.product(range(1, min(4, in_hw[0]) + 1), range(1, min(4, in_hw[1]) + 1))
+    for kh, kw in kernels:
+        for p in range(limits["padding"] + 1):
+            r = explain.explorer_ranges((kh, kw), p, in_hw=in_hw)
+            assert r["kernel_h"] == (1, min(4, in_hw[0])) and r["kernel_w"] == (1, min(4, in_hw[1]))
+            assert r["u"] == (0, kh - 1) and r["v"] == (0, kw - 1)
+            assert r["stride"] == (1, 3) and r["padding"] == (0, 2)
+            low, top = r["dilation"]
+            assert low == 1 <= top <= limits["dilation"]
+            for d in range(1, limits["dilation"] + 1):
+                for s in range(1, limits["stride"] + 1):
+                    try:
+                        F.conv2d_output_shape(*in_hw, (kh, kw), stride=s, padding=p, dilation=d)
+                        fits = True
+                    except ValueError:
+                        fits = False
+                    assert fits == (d <= top), (kh, kw, p, d, s)
+    with pytest.raises(ValueError, match="does not fit"):
+        explain.explorer_ranges(4, 0, in_hw=(3, 5))

@@ -336,7 +336,7 @@ def test_plot_loss_curve():
 def test_kernel_tap_figure_outlines_the_pixels_the_tap_reads(rng):
     x, delta = rng.standard_normal((7, 8)), rng.standard_normal((3, 3))  # k 3, s 2, d 1
     fig = viz.kernel_tap_figure(x, delta, 1, 2, kernel_size=3, stride=2)
-    ax_x, ax_d, ax_p, ax_k = fig.axes
+    ax_x, ax_d, ax_p, ax_k = fig.axes[:4]
     terms = explain.kernel_tap_terms(x, delta, 1, 2, kernel_size=3, stride=2)
     ii, jj = np.meshgrid(terms.rows, terms.cols, indexing="ij")
     marks = ax_x.collections[0]

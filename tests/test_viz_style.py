@@ -25,10 +25,9 @@ def html_cells(table: str) -> list[tuple[str, str]]:
     return re.findall(r"background:([^;]+);color:([^;]+);", table)
 
 
-def figure_and_table(a):
-    # The table draws unsigned data in grey: give the figure the same colormap.
-    cmap = None if style.is_signed(a) else style.IMAGE_CMAP
-    return viz.plot_matrix(a, cmap=cmap), viz.matrix_html(a)
+def figure_and_table(a, cmap=None):
+    # Both pick their colormap by the same rule (style.default_cmap) unless told.
+    return viz.plot_matrix(a, cmap=cmap), viz.matrix_html(a, cmap=cmap)
 
 
 @pytest.mark.parametrize("kind", MATRICES)
@@ -95,3 +94,12 @@ def test_non_finite_cells_are_transparent_with_black_text():
     assert html_cells(table)[0] == ("transparent", "#000")
     fig = viz.plot_matrix(np.array([[np.nan, 1.0, -1.0]]))
     assert to_hex(fig.axes[0].texts[0].get_color()) == "#000000"
+
+
+def test_an_image_colormap_asked_of_both_agrees_too():
+    a = MATRICES["unsigned"]
+    fig, table = figure_and_table(a, cmap=style.IMAGE_CMAP)
+    im = fig.axes[0].images[0]
+    figure_colours = [to_hex(c) for c in im.to_rgba(a).reshape(-1, 4)]
+    assert figure_colours == [background for background, _ in html_cells(table)]
+    assert figure_colours[0] == "#000000"  # gray: the minimum is black

@@ -1,8 +1,10 @@
 """`make book`: execute chapters in place, storing fresh outputs (and rewriting figures/).
 
-Uses nbconvert with per-cell timing switched off, so a re-run of an unchanged chapter changes
-nothing but widget model ids. Each run is wrapped in a hard timeout: a kernel that stalls must
-not hang the build.
+Each chapter runs in its own process (a hard timeout: a kernel that stalls must not hang the
+build) through nbclient, with per-cell timing off and consecutive stream outputs merged, so a
+re-run of an unchanged chapter changes nothing but widget model ids. (The nbconvert command
+line cannot switch the merging on, and without it a kernel's flush timer splits printed text
+into a different number of output blocks on every run.)
 """
 
 import subprocess
@@ -13,19 +15,34 @@ CELL_TIMEOUT = 600
 NOTEBOOK_TIMEOUT = 1200
 
 
+def execute(path):
+    """Run one chapter in this process and write it back with its outputs."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    nb = nbformat.read(path, as_version=4)
+    client = NotebookClient(
+        nb,
+        timeout=CELL_TIMEOUT,
+        kernel_name="python3",
+        record_timing=False,
+        coalesce_streams=True,
+        resources={"metadata": {"path": str(path.parent)}},
+    )
+    client.execute()
+    nbformat.write(nb, path)
+
+
 def run(path):
-    command = [
-        sys.executable, "-m", "jupyter", "nbconvert", "--execute", "--to", "notebook", "--inplace",
-        f"--ExecutePreprocessor.timeout={CELL_TIMEOUT}",
-        "--ExecutePreprocessor.record_timing=False",
-        "--ExecutePreprocessor.kernel_name=python3",
-        str(path),
-    ]  # fmt: skip
     print(f"executing {path} ...", flush=True)
+    command = [sys.executable, __file__, "--one", str(path)]
     subprocess.run(command, check=True, timeout=NOTEBOOK_TIMEOUT)
 
 
 if __name__ == "__main__":
-    paths = [Path(p) for p in sys.argv[1:]] or sorted(Path("notebooks").glob("[0-9][0-9]_*.ipynb"))
-    for path in paths:
-        run(path)
+    if sys.argv[1:2] == ["--one"]:
+        execute(Path(sys.argv[2]))
+    else:
+        paths = [Path(p) for p in sys.argv[1:]]
+        for path in paths or sorted(Path("notebooks").glob("[0-9][0-9]_*.ipynb")):
+            run(path)

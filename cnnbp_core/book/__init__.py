@@ -1,20 +1,35 @@
-"""The book's helpers: check rows, show_source, and the exercise checkers (by topic).
+"""The book's helpers: check rows, show_source, exercise feedback, checkers and wrong answers.
 
-- `checks`: `check` (one visible pass/fail row, raising on failure) and `show_source`.
-- `exercises`: one module per topic, e.g. `exercises.conv`.
+- `checks`: `check` (one visible pass/fail row, raising on failure), `prove` (its exact,
+  symbolic counterpart) and `show_source`.
+- `feedback`: `ExerciseResult` (a verdict that confirms without revealing, the wrong entries as
+  a heat map, a diagnosis) and `grade`, which every exercise checker calls.
+- `exercises`: the checkers, one module per topic, e.g. `exercises.conv`.
+- `mistakes`: catalogues of classic wrong answers, one module per topic, e.g.
+  `mistakes.conv.KERNEL_GRADIENT_MISTAKES`; the chapters prove them wrong, the checkers name them.
 
 The names a chapter calls are re-exported here: ``from cnnbp_core.book import check``.
 """
 
-from .checks import check, show_source
+from .checks import check, prove, show_source
 from .exercises.conv import (
+    check_exercise_kernel_gradient,
     check_exercise_kernel_gradient_1d,
+    check_exercise_output_jacobian,
     check_exercise_strided_kernel_gradient,
 )
+from .feedback import ExerciseResult
+from .mistakes import KERNEL_GRADIENT_MISTAKES, Mistake
 
 __all__ = [
+    "KERNEL_GRADIENT_MISTAKES",
+    "ExerciseResult",
+    "Mistake",
     "check",
+    "check_exercise_kernel_gradient",
     "check_exercise_kernel_gradient_1d",
+    "check_exercise_output_jacobian",
     "check_exercise_strided_kernel_gradient",
+    "prove",
     "show_source",
 ]

@@ -56,6 +56,48 @@ def check(actual, expected, name, *, atol=1e-10, rtol=1e-8):
         raise AssertionError(f"{name}: max abs err {max_abs:.3e} exceeds atol={atol}, rtol={rtol}")
 
 
+def prove(name, derived, closed_form):
+    """Print one exact pass/fail row: every entry of ``derived - closed_form`` must expand to 0.
+
+    The exact counterpart of `check`: the entries are SymPy expressions (or numbers), and a PASS
+    holds for every value of the symbols. Raises ``AssertionError`` on failure.
+
+    Parameters
+    ----------
+    name : str
+        The statement proved, e.g. ``"dL/dK == X ⋆ δ"``.
+    derived, closed_form : array_like of SymPy expressions
+        Same shape.
+
+    Returns
+    -------
+    None
+
+    Examples
+    --------
+    >>> import sympy
+    >>> a, b = sympy.symbols("a b")
+    >>> prove("(a + b)^2 expanded", [(a + b) ** 2], [a**2 + 2 * a * b + b**2])
+    PASS  (a + b)^2 expanded  (exact: 1 of 1 entries identical)
+    >>> prove("a wrong identity", [(a + b) ** 2], [a**2 + b**2])
+    Traceback (most recent call last):
+    AssertionError: a wrong identity: 1 entries differ
+    """
+    import sympy  # imported here: only the exact rows need SymPy
+
+    derived = np.asarray(derived, dtype=object)
+    closed_form = np.asarray(closed_form, dtype=object)
+    if derived.shape != closed_form.shape:
+        print(f"FAIL  {name}  (shapes {derived.shape} and {closed_form.shape} differ)")
+        raise AssertionError(f"{name}: shapes {derived.shape} and {closed_form.shape} differ")
+    pairs = zip(derived.flat, closed_form.flat, strict=True)
+    same = sum(sympy.expand(a - b) == 0 for a, b in pairs)
+    verdict = "PASS" if same == derived.size else "FAIL"
+    print(f"{verdict}  {name}  (exact: {same} of {derived.size} entries identical)")
+    if verdict == "FAIL":
+        raise AssertionError(f"{name}: {derived.size - same} entries differ")
+
+
 def show_source(obj):
     """Render the source code of a core function or class in a notebook (syntax-highlighted).
 

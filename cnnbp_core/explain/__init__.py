@@ -6,15 +6,23 @@ be tested, and reused by a chapter, without drawing anything. One module per top
 """
 
 from .conv import (
+    DELTA_KINDS,
     EXPLORER_INPUT_SHAPE,
+    EXPLORER_LIMITS,
     KernelTapTerms,
+    explorer_data,
     explorer_delta,
     explorer_input,
+    explorer_ranges,
     kernel_tap_terms,
 )
 
 __all__ = [
+    "DELTA_KINDS",
     "EXPLORER_INPUT_SHAPE",
+    "EXPLORER_LIMITS",
+    "explorer_data",
+    "explorer_ranges",
     "KernelTapTerms",
     "explorer_delta",
     "explorer_input",

@@ -2,11 +2,14 @@
 
 One kernel weight's gradient is a sum over the output pixels,
 
-    dL/dK[u,v] = sum_{i,j} delta[i,j] * X[i*s_h + u*d_h, j*s_w + v*d_w],
+    dL/dK[u,v] = sum_{i,j} delta[i,j] * Xp[i*s_h + u*d_h, j*s_w + v*d_w],
 
-one term per pixel of delta. `kernel_tap_terms` lists those terms, and the whole dL/dK from the
-core's `conv2d_backward`, so a picture of the terms can show that they add up to the core's
-answer. `explorer_input` and `explorer_delta` are the explorer's reproducible data.
+one term per pixel of delta, where Xp is the input X with p rows and columns of zeros on each
+side. `kernel_tap_terms` lists those terms, the same number read off the correlation of Xp with
+dilate_s(delta), and the whole dL/dK from the core's `conv2d_backward`, so a picture can show
+that the three agree. `explorer_input`, `explorer_delta` and `explorer_data` are the explorer's
+reproducible data (a random, one-hot or all-ones delta); `explorer_ranges` gives the range of
+each of its controls, chosen so that every reachable combination is a valid convolution.
 """
 
 from __future__ import annotations
@@ -16,39 +19,67 @@ from typing import NamedTuple
 import numpy as np
 
 from .. import functional as F
-from ..geometry import window
-from ..validation import as_float_array, as_int, check_shape, conv_hyper, pair
+from ..geometry import conv2d_output_shape, dilate2d, tap, window
+from ..validation import (
+    as_float_array,
+    as_int,
+    check_shape,
+    conv_hyper,
+    in_interval,
+    one_of,
+    pair,
+    shape_tuple,
+)
 
 EXPLORER_INPUT_SHAPE = (7, 8)  # H != W on purpose
 """Shape (H, W) of `explorer_input`."""
 
+DELTA_KINDS = ("random", "one-hot", "all ones")
+"""The upstream gradients the explorer offers (`explorer_delta`'s ``kind``)."""
+
+EXPLORER_LIMITS = {"kernel": 4, "stride": 3, "padding": 2, "dilation": 3}
+"""Largest kernel height/width, stride, padding and dilation the explorer offers."""
+
 
 class KernelTapTerms(NamedTuple):
-    """The terms of ``dL/dK[u,v] = sum_{i,j} delta[i,j] * X[i*s + u*d, j*s + v*d]``."""
+    """The terms of ``dL/dK[u,v] = sum_{i,j} delta[i,j] * Xp[i*s + u*d, j*s + v*d]``.
 
-    rows: np.ndarray  # (H_out,) input rows the tap reads: i*s_h + u*d_h
-    cols: np.ndarray  # (W_out,) input columns: j*s_w + v*d_w
-    products: np.ndarray  # (H_out, W_out) X[rows[i], cols[j]] * delta[i, j]
+    Rows and columns index the padded input Xp (the same as X's when there is no padding).
+    """
+
+    rows: np.ndarray  # (H_out,) rows of Xp the tap reads: i*s_h + u*d_h
+    cols: np.ndarray  # (W_out,) columns of Xp: j*s_w + v*d_w
+    products: np.ndarray  # (H_out, W_out) Xp[rows[i], cols[j]] * delta[i, j]
     dk: np.ndarray  # (KH, KW) the whole kernel gradient, from the core's conv2d_backward
+    xp: np.ndarray  # (H + 2p_h, W + 2p_w) the padded input Xp
+    padding: tuple[int, int]  # (p_h, p_w): where X sits inside Xp
+    dilated_delta: np.ndarray  # dilate_s(delta): s - 1 zeros between neighbouring entries
+    via_dilated: float  # (Xp ⋆ dilate_s(delta))[u*d_h, v*d_w], computed from dilated_delta
+    hot: tuple[int, int] | None  # (i, j) when delta is one-hot (a single 1, zeros elsewhere)
+    patch: np.ndarray | None  # (KH, KW) the window of Xp output pixel `hot` reads; equals dk
 
 
-def kernel_tap_terms(x, delta, u, v, *, kernel_size, stride=1, dilation=1) -> KernelTapTerms:
-    """Split one kernel weight's gradient into its terms, for one channel (no padding).
+def kernel_tap_terms(
+    x, delta, u, v, *, kernel_size, stride=1, padding=0, dilation=1
+) -> KernelTapTerms:
+    """Split one kernel weight's gradient into its terms, for one channel.
 
     Parameters
     ----------
     x : ndarray of floats, shape (H, W)
-        One input channel X (pad it first if padding is wanted).
+        One input channel X (unpadded: ``padding`` pads it with zeros, as the core does).
     delta : ndarray of floats, shape (H_out, W_out)
         Upstream gradient dL/dY, shaped like the convolution's output.
     u, v : int
         The kernel tap, ``0 <= u < KH``, ``0 <= v < KW``.
-    kernel_size, stride, dilation : int or (h, w) pair
+    kernel_size, stride, padding, dilation : int or (h, w) pair
 
     Returns
     -------
     KernelTapTerms
-        In float64; ``products.sum()`` equals ``dk[u, v]``: the picture and the core agree.
+        In float64; ``products.sum()``, ``via_dilated`` and ``dk[u, v]`` are equal: the picture,
+        the strided correlation and the core agree. When delta is one-hot at (i, j), ``hot`` is
+        (i, j) and ``patch`` (equal to ``dk``) the window of Xp that output pixel reads.
 
     Raises
     ------
@@ -63,25 +94,58 @@ def kernel_tap_terms(x, delta, u, v, *, kernel_size, stride=1, dilation=1) -> Ke
     >>> t = kernel_tap_terms(x, np.ones((2, 2)), 0, 1, kernel_size=2, stride=2)
     >>> t.rows, t.cols
     (array([0, 2]), array([1, 3]))
-    >>> float(t.products.sum()), float(t.dk[0, 1])
-    (24.0, 24.0)
+    >>> float(t.products.sum()), t.via_dilated, float(t.dk[0, 1])
+    (24.0, 24.0, 24.0)
+    >>> one_hot = explorer_delta((3, 5), kind="one-hot", at=(0, 1))
+    >>> t = kernel_tap_terms(x, one_hot, 0, 0, kernel_size=2, stride=(2, 1), padding=1)
+    >>> t.xp.shape, t.hot, bool(np.array_equal(t.patch, t.dk))
+    ((6, 6), (0, 1), True)
     """
     # float64 whatever the input's float dtype, so the terms print like the core's float64 dK
     x = as_float_array(x, "x", ndim=2).astype(np.float64, copy=False)
     delta = as_float_array(delta, "delta", ndim=2).astype(np.float64, copy=False)
     kernel = pair(kernel_size, "kernel_size", 1)
-    stride, _, dilation = conv_hyper(stride, 0, dilation)
+    stride, padding, dilation = conv_hyper(stride, padding, dilation)
     _, cache = F.conv2d_forward(
-        x[None, None], np.zeros((1, 1, *kernel)), stride=stride, dilation=dilation
+        x[None, None],
+        np.zeros((1, 1, *kernel)),
+        stride=stride,
+        padding=padding,
+        dilation=dilation,
     )
     check_shape(delta, cache.out_hw, "delta", "the convolution output's shape (H_out, W_out)")
     u, v = as_int(u, "u"), as_int(v, "v")
     if not (0 <= u < kernel[0] and 0 <= v < kernel[1]):
         raise ValueError(f"tap (u, v) = ({u}, {v}) is outside the {kernel[0]}x{kernel[1]} kernel")
     dk = F.conv2d_backward(delta[None, None], cache)[1][0, 0]  # (KH, KW)
+    xp = cache.x_padded[0, 0]
     rows, cols = window(u, v, cache.out_hw, stride, dilation)  # what tap (u, v) reads, as slices
-    products = x[rows, cols] * delta  # (H_out, W_out)
-    return KernelTapTerms(np.arange(x.shape[0])[rows], np.arange(x.shape[1])[cols], products, dk)
+    products = xp[rows, cols] * delta  # (H_out, W_out)
+    # The same sum, read off the correlation of Xp with dilate_s(delta) at (u*d_h, v*d_w).
+    dilated = dilate2d(delta, stride)
+    top, left = u * dilation[0], v * dilation[1]
+    under = xp[top : top + dilated.shape[0], left : left + dilated.shape[1]]
+    via_dilated = float(np.sum(under * dilated))
+    hot, patch = None, None
+    nonzero = np.argwhere(delta != 0)
+    if len(nonzero) == 1 and delta[tuple(nonzero[0])] == 1:
+        i, j = (int(k) for k in nonzero[0])
+        hot = (i, j)
+        patch = xp[
+            tap(i * stride[0], dilation[0], kernel[0]), tap(j * stride[1], dilation[1], kernel[1])
+        ]
+    return KernelTapTerms(
+        np.arange(xp.shape[0])[rows],
+        np.arange(xp.shape[1])[cols],
+        products,
+        dk,
+        xp,
+        padding,
+        dilated,
+        via_dilated,
+        hot,
+        patch,
+    )
 
 
 def explorer_input(seed=0) -> np.ndarray:
@@ -105,27 +169,159 @@ def explorer_input(seed=0) -> np.ndarray:
     return np.random.default_rng(seed).integers(0, 10, EXPLORER_INPUT_SHAPE).astype(float)
 
 
-def explorer_delta(out_hw, seed=0) -> np.ndarray:
-    """A reproducible upstream gradient delta for an output of shape ``out_hw`` (one decimal).
-
-    The draw is seeded by ``seed`` and the shape together, so each output shape the explorer's
-    sliders reach gets its own fixed delta.
+def explorer_delta(out_hw, seed=0, *, kind="random", at=None) -> np.ndarray:
+    """A reproducible upstream gradient delta for an output of shape ``out_hw``.
 
     Parameters
     ----------
     out_hw : (int, int)
         (H_out, W_out).
     seed : int
+        Seed of the random delta, drawn with the shape, so that each output shape the explorer
+        reaches gets its own fixed delta.
+    kind : {"random", "one-hot", "all ones"}
+        ``"random"``: values in [-1, 1] rounded to one decimal. ``"one-hot"``: a single 1 at
+        ``at``, zeros elsewhere (then dL/dK is one patch of the input). ``"all ones"``: every
+        entry 1 (then each dL/dK[u,v] is a plain sum of the pixels tap (u, v) reads).
+    at : (int, int), optional
+        Where the one-hot delta has its 1; default the centre pixel
+        ``((H_out - 1) // 2, (W_out - 1) // 2)``. Ignored by the other kinds.
 
     Returns
     -------
     ndarray of float64, shape out_hw
-        Values in [-1, 1], rounded to one decimal.
 
     Examples
     --------
     >>> d = explorer_delta((2, 3))
     >>> d.shape, bool(np.all(np.abs(d) <= 1)), bool(np.array_equal(d, explorer_delta((2, 3))))
     ((2, 3), True, True)
+    >>> explorer_delta((3, 3), kind="one-hot")
+    array([[0., 0., 0.],
+           [0., 1., 0.],
+           [0., 0., 0.]])
+    >>> explorer_delta((1, 2), kind="one-hot", at=(0, 2))
+    Traceback (most recent call last):
+    ValueError: at[1] (the one-hot column) must lie in [0, 2); got 2.0
     """
-    return np.round(np.random.default_rng([seed, *out_hw]).uniform(-1, 1, out_hw), 1)
+    out_hw = shape_tuple(out_hw, "out_hw", 2, "(H_out, W_out)")
+    seed = as_int(seed, "seed", 0)
+    kind = one_of(kind, "kind", DELTA_KINDS)
+    if kind == "random":
+        return np.round(np.random.default_rng([seed, *out_hw]).uniform(-1, 1, out_hw), 1)
+    if kind == "all ones":
+        return np.ones(out_hw)
+    if at is None:
+        at = ((out_hw[0] - 1) // 2, (out_hw[1] - 1) // 2)
+    i, j = pair(at, "at", 0)
+    in_interval(i, "at[0] (the one-hot row)", 0, out_hw[0])
+    in_interval(j, "at[1] (the one-hot column)", 0, out_hw[1])
+    delta = np.zeros(out_hw)
+    delta[i, j] = 1.0
+    return delta
+
+
+def explorer_data(
+    *,
+    kernel_size=3,
+    stride=1,
+    padding=0,
+    dilation=1,
+    delta_kind="random",
+    at=None,
+    seed=0,
+    x=None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The explorer's X and delta for one setting of its controls (for a static figure).
+
+    Parameters
+    ----------
+    kernel_size, stride, padding, dilation : int or (h, w) pair
+        The convolution; they fix the output shape, hence delta's.
+    delta_kind : {"random", "one-hot", "all ones"}
+        As `explorer_delta`'s ``kind`` (``at``: where a one-hot delta has its 1).
+    at : (int, int), optional
+    seed : int
+        Seed of X and of the random delta, as in the explorer.
+    x : ndarray of floats, shape (H, W), optional
+        The input; default ``explorer_input(seed)``.
+
+    Returns
+    -------
+    (x, delta) : two ndarrays of float64
+        Ready for ``viz.kernel_tap_figure(x, delta, u, v, kernel_size=..., stride=...,
+        padding=..., dilation=...)`` with the same settings.
+
+    Raises
+    ------
+    ValueError
+        When the dilated kernel does not fit the padded input.
+
+    Examples
+    --------
+    >>> x, delta = explorer_data()  # the explorer's starting state: 3x3 kernel, stride 1
+    >>> x.shape, delta.shape
+    ((7, 8), (5, 6))
+    >>> _, delta = explorer_data(kernel_size=(2, 3), stride=2, padding=1, delta_kind="all ones")
+    >>> delta.shape, float(delta.sum())
+    ((4, 4), 16.0)
+    """
+    x = explorer_input(seed) if x is None else as_float_array(x, "x", ndim=2)
+    out_hw = conv2d_output_shape(
+        *x.shape, kernel_size, stride=stride, padding=padding, dilation=dilation
+    )
+    return x.astype(np.float64, copy=False), explorer_delta(out_hw, seed, kind=delta_kind, at=at)
+
+
+def explorer_ranges(kernel_size, padding, *, in_hw=EXPLORER_INPUT_SHAPE) -> dict:
+    """The range of every control of the explorer, given its kernel size and padding.
+
+    Every combination inside these ranges is a valid convolution: the taps lie in the kernel
+    (u up to KH - 1, v up to KW - 1) and the dilated kernel, ``d*(K - 1) + 1`` pixels wide,
+    fits the padded input (the dilation's maximum is the largest that fits, at most
+    ``EXPLORER_LIMITS["dilation"]``). Any stride fits. The kernel's own maximum is the input
+    size (at most ``EXPLORER_LIMITS["kernel"]``), so it fits without padding or dilation.
+
+    Parameters
+    ----------
+    kernel_size : int or (KH, KW) pair
+    padding : int or (h, w) pair
+    in_hw : (int, int)
+        The input's (H, W); default `EXPLORER_INPUT_SHAPE`.
+
+    Returns
+    -------
+    dict of str to (int, int)
+        Inclusive (min, max) of ``"kernel_h"``, ``"kernel_w"``, ``"u"``, ``"v"``,
+        ``"stride"``, ``"padding"`` and ``"dilation"``.
+
+    Raises
+    ------
+    ValueError
+        When the kernel does not fit the padded input even without dilation.
+
+    Examples
+    --------
+    >>> r = explorer_ranges((4, 2), 0)
+    >>> r["u"], r["v"], r["dilation"]
+    ((0, 3), (0, 1), (1, 2))
+    >>> explorer_ranges((4, 2), 2)["dilation"]  # padding makes room for a wider dilated kernel
+    (1, 3)
+    """
+    kernel = pair(kernel_size, "kernel_size", 1)
+    padding = pair(padding, "padding", 0)
+    in_hw = shape_tuple(in_hw, "in_hw", 2, "(H, W)")
+    conv2d_output_shape(*in_hw, kernel, padding=padding)  # the undilated kernel must fit
+    top = EXPLORER_LIMITS["dilation"]
+    for k, size, p in zip(kernel, in_hw, padding):
+        if k > 1:  # a 1-tap axis is as wide as 1 pixel whatever its dilation
+            top = min(top, (size + 2 * p - 1) // (k - 1))  # largest d with d*(k-1)+1 <= size+2p
+    return {
+        "kernel_h": (1, min(EXPLORER_LIMITS["kernel"], in_hw[0])),
+        "kernel_w": (1, min(EXPLORER_LIMITS["kernel"], in_hw[1])),
+        "u": (0, kernel[0] - 1),
+        "v": (0, kernel[1] - 1),
+        "stride": (1, EXPLORER_LIMITS["stride"]),
+        "padding": (0, EXPLORER_LIMITS["padding"]),
+        "dilation": (1, top),
+    }

@@ -19,7 +19,13 @@ Examples
 """
 
 from .html import matrix_html, row_html
-from .plots.conv import feature_map_grid, feature_maps_per_layer, kernel_grid, kernel_tap_figure
+from .plots.conv import (
+    dilated_delta_figure,
+    feature_map_grid,
+    feature_maps_per_layer,
+    kernel_grid,
+    kernel_tap_figure,
+)
 from .plots.matrix import gradient_heatmap, plot_matrix
 from .plots.training import confusion_matrix_plot, plot_history, plot_loss_curve
 from .save import DPI, FIGURES_DIR, save_figure
@@ -27,6 +33,7 @@ from .style import COUNT_CMAP, DIVERGING_CMAP, IMAGE_CMAP, OUTLINE, SEQUENTIAL_C
 from .widgets.conv import kernel_gradient_explorer, kernel_tap_html
 
 __all__ = [
+    "dilated_delta_figure",
     # style
     "COUNT_CMAP",
     "DIVERGING_CMAP",

@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import html
 
-import numpy as np
 from matplotlib.colors import to_hex
 
-from .style import DIVERGING_CMAP, IMAGE_CMAP, OUTLINE, cell_rgba, color_norm, ink, is_signed
+from ..validation import numeric_array
+from .style import OUTLINE, cell_rgba, color_norm, default_cmap, ink, is_signed
 
 
-def matrix_html(a, *, title="", symmetric=None, highlight=(), fmt="{:.2g}", cell_px=34) -> str:
+def matrix_html(
+    a, *, title="", symmetric=None, cmap=None, highlight=(), fmt="{:.2g}", cell_px=34
+) -> str:
     """A 2-D array as an HTML table whose cells are coloured by value and show the value.
 
     Parameters
@@ -25,8 +27,9 @@ def matrix_html(a, *, title="", symmetric=None, highlight=(), fmt="{:.2g}", cell
     title : str
         Caption above the table (escaped).
     symmetric : bool, optional
-        Diverging colours centred on 0; default: when ``a`` has negative values. Otherwise
-        grey, from the minimum (black) to the maximum (white).
+        Diverging colours centred on 0; default: when ``a`` has negative values.
+    cmap : str, optional
+        Colormap; default `style.default_cmap` (as `plot_matrix`), e.g. `IMAGE_CMAP` for images.
     highlight : iterable of (row, col)
         Cells to outline in orange.
     fmt : str
@@ -46,14 +49,11 @@ def matrix_html(a, *, title="", symmetric=None, highlight=(), fmt="{:.2g}", cell
     >>> "background:#053061;color:#fff" in table  # -1: the darkest blue, with white text
     True
     """
-    a = np.asarray(a, dtype=float) + 0.0  # + 0.0 turns -0.0 into 0.0, so no "-0" is shown
-    if a.ndim != 2:
-        raise ValueError(f"a must be 2-D; got shape {a.shape}")
-    if a.size == 0:  # nothing to colour (and no scale to compute)
-        return _block(title, "")
+    a = numeric_array(a, "a", (2,)).astype(float) + 0.0  # + 0.0: no "-0" is shown
     if symmetric is None:
         symmetric = is_signed(a)
-    rgba = cell_rgba(a, DIVERGING_CMAP if symmetric else IMAGE_CMAP, color_norm([a], symmetric))
+    cmap = default_cmap(symmetric) if cmap is None else cmap
+    rgba = cell_rgba(a, cmap, color_norm([a], symmetric))
     marked = {tuple(map(int, rc)) for rc in highlight}
     rows = []
     for i in range(a.shape[0]):

@@ -20,6 +20,16 @@ COUNT_CMAP = "Blues"  # counts (confusion matrix)
 OUTLINE = "#ff7f0e"  # marks the chosen tap or window (matplotlib's "tab:orange")
 
 
+def default_cmap(symmetric: bool) -> str:
+    """The colormap a matrix gets unless a caller asks for another: the one rule for figures
+    and HTML tables (images pass `IMAGE_CMAP` explicitly, in both).
+
+    >>> default_cmap(True), default_cmap(False)
+    ('RdBu_r', 'viridis')
+    """
+    return DIVERGING_CMAP if symmetric else SEQUENTIAL_CMAP
+
+
 def is_signed(*arrays) -> bool:
     """Whether any of ``arrays`` has a negative value (then its scale is centred on 0).
 

@@ -1,6 +1,10 @@
 """Checkers for the chapters' code exercises, one module per topic.
 
-- `conv`: the kernel gradient dL/dK, in 1-D and with stride (chapter 04).
+- `conv`: the kernel gradient dL/dK in 1-D, with stride, with batch and channels, and the
+  Jacobian dY/dK (chapter 04).
 
-A new chapter's exercise checker goes in the module of its topic (pooling, batchnorm, ...).
+Each checker poses a few problems, computes their right answers by finite differences of the
+core's forward pass, and returns `cnnbp_core.book.feedback.grade`'s `ExerciseResult`. A new
+chapter's checker goes in the module of its topic (pooling, batchnorm, ...), its wrong answers in
+the same topic's module of `cnnbp_core.book.mistakes`.
 """

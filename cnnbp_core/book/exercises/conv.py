@@ -1,9 +1,14 @@
 """Checkers for the convolution exercises (chapter 04, the kernel gradient dL/dK).
 
-The reader writes a function, a checker gradchecks it. Each checker draws random problems
-(awkward sizes, random upstream gradients), compares the reader's function with finite
-differences of the core's forward pass, prints one pass/fail row per problem and raises
-``AssertionError`` on the first failure.
+The reader writes a function; a checker poses a few problems (awkward sizes, random upstream
+gradients), runs the function and returns an `ExerciseResult`: PASS or FAIL per problem, the
+wrong entries as a heat map, and a diagnosis when the answer is a known wrong one (from
+`cnnbp_core.book.mistakes`, evaluated on the same numbers). A stub that still raises
+``NotImplementedError`` is reported as not attempted; nothing raises unless ``strict=True``.
+
+The right answers come from centered finite differences of the core's *forward* pass
+(`gradcheck.numerical_vjp` of `functional.conv2d_forward`), never from its backward pass, so a
+fault in the backward cannot change what a checker accepts.
 """
 
 from __future__ import annotations
@@ -12,10 +17,17 @@ import numpy as np
 
 from ...functional import conv2d_forward
 from ...gradcheck import numerical_vjp
-from ..checks import check
+from ...validation import as_int, generator
+from ..feedback import ATOL, RTOL, Problem, grade
+from ..mistakes import KERNEL_GRADIENT_MISTAKES
+
+_TRANSPOSED = (
+    "Your answer is the right one transposed: entry (u, v) is the gradient of tap (u, v), "
+    "row u and column v of K."
+)
 
 
-def check_exercise_kernel_gradient_1d(fn, *, rng=None, trials=4):
+def check_exercise_kernel_gradient_1d(fn, *, rng=None, trials=4, strict=False):
     """Check ``fn(x, delta) -> dk``: the kernel gradient of a valid 1-D cross-correlation.
 
     The forward pass is ``y[i] = sum_u k[u] * x[i + u]`` with x of length L and k of length KL,
@@ -26,20 +38,38 @@ def check_exercise_kernel_gradient_1d(fn, *, rng=None, trials=4):
     fn : callable
         ``fn(x, delta)``, x shape (L,), delta shape (L - KL + 1,), returning shape (KL,).
     rng : numpy.random.Generator, optional
-        Source of the random problems (default: seeded, so the rows are reproducible).
+        Source of the random problems (default: seeded, so the report is reproducible).
     trials : int
         Number of random problems.
+    strict : bool, default False
+        Raise ``AssertionError`` unless every problem passes (for tests and solutions).
+
+    Returns
+    -------
+    ExerciseResult
+        Shows as text in a terminal and as HTML in a notebook.
 
     Examples
     --------
     >>> def kernel_gradient(x, delta):  # dL/dk[u] = sum_i delta[i] * x[i + u]
     ...     return np.correlate(x, delta, mode="valid")
-    >>> check_exercise_kernel_gradient_1d(kernel_gradient, trials=1)  # doctest: +ELLIPSIS
-    PASS  dL/dk for L=..., KL=...  (max abs err ...)
+    >>> check_exercise_kernel_gradient_1d(kernel_gradient, trials=2)  # doctest: +ELLIPSIS
+    PASS  dL/dk in 1-D: 2 of 2 problems right
+      PASS  L=..., KL=...  (max abs err ...)
+      PASS  L=..., KL=...  (max abs err ...)
+
+    The classic mistake, a true convolution (np.convolve flips delta), is recognised:
+
+    >>> def flipped(x, delta):
+    ...     return np.convolve(x, delta, mode="valid")
+    >>> result = check_exercise_kernel_gradient_1d(flipped)
+    >>> result.passed, result.diagnosis[0][:28]
+    (False, 'This is the flipped answer: ')
     """
-    rng = np.random.default_rng(2024) if rng is None else rng
-    for _ in range(trials):
-        length, taps = int(rng.integers(4, 10)), int(rng.integers(1, 4))
+    rng = np.random.default_rng(2024) if rng is None else generator(rng)
+    problems = []
+    for _ in range(as_int(trials, "trials", 1)):
+        length, taps = int(rng.integers(5, 11)), int(rng.integers(2, 5))  # KL = 1 hides flips
         x, k = rng.standard_normal(length), rng.standard_normal(taps)
         delta = rng.standard_normal(length - taps + 1)
 
@@ -47,15 +77,17 @@ def check_exercise_kernel_gradient_1d(fn, *, rng=None, trials=4):
             return conv2d_forward(x[None, None, None], k[None, None, None])[0][0, 0, 0]
 
         (expected,) = numerical_vjp(forward, [k], delta)
-        got = np.asarray(fn(x.copy(), delta.copy()), dtype=float)
-        check(got, expected, f"dL/dk for L={length}, KL={taps}", atol=1e-7, rtol=1e-6)
+        suspects = _catalogue(x[None, None, None], delta[None, None, None], (1, taps), 1, expected)
+        problems.append(Problem(f"L={length}, KL={taps}", (x, delta), expected, suspects))
+    return grade("dL/dk in 1-D", fn, problems, strict=strict)
 
 
-def check_exercise_strided_kernel_gradient(fn, *, rng=None, trials=4):
+def check_exercise_strided_kernel_gradient(fn, *, rng=None, trials=4, strict=False):
     """Check ``fn(x, delta, kernel_size, stride) -> dK`` for one channel with stride s.
 
     The forward pass is ``Y[i,j] = sum_{u,v} K[u,v] * X[i*s + u, j*s + v]`` (no padding, no
-    dilation); some problems leave remainder rows that no window reaches.
+    dilation). The first problem has stride 2 and a leftover row that no window reaches; the
+    others are random (some with leftover rows too).
 
     Parameters
     ----------
@@ -64,23 +96,45 @@ def check_exercise_strided_kernel_gradient(fn, *, rng=None, trials=4):
         and stride ints; returns dK of shape (kernel_size, kernel_size).
     rng : numpy.random.Generator, optional
     trials : int
+        Number of problems, the fixed first one included.
+    strict : bool, default False
+        Raise ``AssertionError`` unless every problem passes (for tests and solutions).
+
+    Returns
+    -------
+    ExerciseResult
 
     Examples
     --------
-    A wrong answer (the stride forgotten: X correlated with delta as if s = 1) fails loudly:
+    A right answer: spread delta out by the stride (s - 1 zeros between entries), then correlate.
+
+    >>> from cnnbp_core.geometry import dilate2d
+    >>> def strided_kernel_gradient(x, delta, kernel_size, stride):
+    ...     big = dilate2d(delta, stride)
+    ...     h, w = big.shape
+    ...     return np.array([[np.sum(x[u : u + h, v : v + w] * big) for v in range(kernel_size)]
+    ...                      for u in range(kernel_size)])
+    >>> check_exercise_strided_kernel_gradient(strided_kernel_gradient).passed
+    True
+
+    Forgetting the stride (X correlated with delta as if s = 1) is caught and named:
 
     >>> def no_stride(x, delta, kernel_size, stride):
     ...     h, w = delta.shape
     ...     return np.array([[np.sum(x[u : u + h, v : v + w] * delta)
     ...                       for v in range(kernel_size)] for u in range(kernel_size)])
-    >>> check_exercise_strided_kernel_gradient(no_stride, trials=4)  # doctest: +ELLIPSIS
-    Traceback (most recent call last):
-    AssertionError: dL/dK for X ...
+    >>> result = check_exercise_strided_kernel_gradient(no_stride)
+    >>> result.status, result.diagnosis[0][:25]
+    ('FAIL', 'The stride is missing: wi')
     """
-    rng = np.random.default_rng(2025) if rng is None else rng
-    for _ in range(trials):
-        k, s = int(rng.integers(1, 4)), int(rng.integers(1, 4))
-        h, w = int(rng.integers(k + 2, 10)), int(rng.integers(k + 2, 10))
+    rng = np.random.default_rng(2025) if rng is None else generator(rng)
+    problems = []
+    for t in range(as_int(trials, "trials", 1)):
+        if t == 0:  # stride 2 and a leftover row: the case square, tiling tests never see
+            k, s, h, w = 2, 2, 7, 6
+        else:
+            k, s = int(rng.integers(1, 4)), int(rng.integers(1, 4))
+            h, w = int(rng.integers(k + 2, 10)), int(rng.integers(k + 2, 10))
         x, kernel = rng.standard_normal((h, w)), rng.standard_normal((k, k))
 
         def forward(kernel, x=x, s=s):
@@ -88,5 +142,237 @@ def check_exercise_strided_kernel_gradient(fn, *, rng=None, trials=4):
 
         delta = rng.standard_normal(forward(kernel).shape)
         (expected,) = numerical_vjp(forward, [kernel], delta)
-        got = np.asarray(fn(x.copy(), delta.copy(), k, s), dtype=float)
-        check(got, expected, f"dL/dK for X {h}x{w}, K {k}x{k}, stride {s}", atol=1e-7, rtol=1e-6)
+        suspects = _catalogue(x[None, None], delta[None, None], (k, k), s, expected)
+        suspects += _transposed(expected)
+        label = f"X {h}x{w}, K {k}x{k}, stride {s}"
+        problems.append(Problem(label, (x, delta, k, s), expected, suspects))
+    return grade("dL/dK with stride", fn, problems, strict=strict)
+
+
+# (N, C_in, H, W), (C_out, KH, KW): C_in = C_out first, so a channel swap keeps K's shape;
+# H_out = W_out in the first two, so a quarter turn of delta keeps it too
+_BATCH_SHAPES = (((2, 2, 5, 6), (2, 2, 3)), ((3, 3, 6, 5), (2, 3, 2)), ((2, 1, 4, 7), (3, 2, 2)))
+
+
+def check_exercise_kernel_gradient(fn, *, rng=None, strict=False):
+    """Check ``fn(x, delta, kernel_hw) -> dK``: dL/dK with a batch and channels, stride 1.
+
+    The forward pass is ``Y[n,f,i,j] = sum_{c,u,v} K[f,c,u,v] * X[n, c, i + u, j + v]`` (no
+    padding, stride 1, dilation 1). Three problems with non-square kernels and N > 1: the first
+    with C_in = C_out, the others with different channel counts.
+
+    Parameters
+    ----------
+    fn : callable
+        ``fn(x, delta, kernel_hw)`` with x (N, C_in, H, W), delta (N, C_out, H_out, W_out) and
+        kernel_hw the pair (KH, KW); returns dK of shape (C_out, C_in, KH, KW).
+    rng : numpy.random.Generator, optional
+        Source of the random numbers (default: seeded).
+    strict : bool, default False
+        Raise ``AssertionError`` unless every problem passes (for tests and solutions).
+
+    Returns
+    -------
+    ExerciseResult
+        Diagnoses, among others: a flipped delta (a convolution), the batch averaged instead of
+        summed, the channel axes swapped, the correlation's operands swapped.
+
+    Examples
+    --------
+    A right answer: for each (f, c), correlate X[n, c] with delta[n, f] and sum over n.
+
+    >>> def kernel_gradient(x, delta, kernel_hw):
+    ...     (kh, kw), (ho, wo) = kernel_hw, delta.shape[2:]
+    ...     dk = np.zeros((delta.shape[1], x.shape[1], kh, kw))
+    ...     for u in range(kh):
+    ...         for v in range(kw):  # (N, C_out, H_out, W_out) x (N, C_in, H_out, W_out)
+    ...             dk[:, :, u, v] = np.einsum("nfij,ncij->fc", delta, x[:, :, u:u + ho, v:v + wo])
+    ...     return dk
+    >>> check_exercise_kernel_gradient(kernel_gradient)  # doctest: +ELLIPSIS
+    PASS  dL/dK with batch and channels: 3 of 3 problems right
+      PASS  N=2, C_in=2, C_out=2, X 5x6, K 2x3  (max abs err ...)
+      PASS  N=3, C_in=3, C_out=2, X 6x5, K 3x2  (max abs err ...)
+      PASS  N=2, C_in=1, C_out=3, X 4x7, K 2x2  (max abs err ...)
+
+    Averaging over the batch is named, and the wrong entries are drawn, one block per (f, c):
+
+    >>> def batch_mean(x, delta, kernel_hw):
+    ...     return kernel_gradient(x, delta, kernel_hw) / len(x)
+    >>> result = check_exercise_kernel_gradient(batch_mean)
+    >>> result.diagnosis[0][:20], result.wrong[0].shape
+    ('Off by a factor N: y', (2, 2, 2, 3))
+    """
+    rng = np.random.default_rng(2026) if rng is None else generator(rng)
+    problems = []
+    for x_shape, (c_out, kh, kw) in _BATCH_SHAPES:
+        x, kernel = rng.standard_normal(x_shape), rng.standard_normal((c_out, x_shape[1], kh, kw))
+
+        def forward(kernel, x=x):
+            return conv2d_forward(x, kernel)[0]
+
+        delta = rng.standard_normal(forward(kernel).shape)
+        (expected,) = numerical_vjp(forward, [kernel], delta)
+        suspects = _catalogue(x, delta, (kh, kw), 1, expected, view=lambda dk: dk)
+        suspects += _transposed(expected)
+        (n, c_in, h, w) = x_shape
+        label = f"N={n}, C_in={c_in}, C_out={c_out}, X {h}x{w}, K {kh}x{kw}"
+        problems.append(Problem(label, (x, delta, (kh, kw)), expected, suspects, ("f", "c")))
+    return grade("dL/dK with batch and channels", fn, problems, strict=strict)
+
+
+def check_exercise_output_jacobian(fn, *, rng=None, strict=False):
+    """Check ``fn(x, kernel_hw) -> J``: the Jacobian dY/dK of a one-channel valid correlation.
+
+    With ``Y[i,j] = sum_{u,v} K[u,v] * X[i + u, j + v]``, J is the matrix of d vec(Y) / d vec(K),
+    vec row-major (NumPy's ``reshape``): ``J[i*W_out + j, u*KW + v] = dY[i,j] / dK[u,v]``, shape
+    (H_out*W_out, KH*KW). The checker takes it by finite differences of the forward pass at two
+    different random kernels, shows that both are the same matrix (Y is linear in K, so dY/dK
+    does not depend on K, while dL/dK = J^T vec(delta) does through delta under MSE), and
+    compares the reader's J with it.
+
+    Parameters
+    ----------
+    fn : callable
+        ``fn(x, kernel_hw)`` with x (H, W) and kernel_hw the pair (KH, KW); returns J of shape
+        (H_out*W_out, KH*KW). It is not given K: J must not need it.
+    rng : numpy.random.Generator, optional
+        Source of the random numbers (default: seeded).
+    strict : bool, default False
+        Raise ``AssertionError`` unless every problem passes (for tests and solutions).
+
+    Returns
+    -------
+    ExerciseResult
+        Its notes state, per problem, how far apart the finite-difference Jacobians at the two
+        kernels are, and how far apart dL/dK of an MSE loss is at the same two. Diagnoses:
+        J transposed, vec taken column by column, the Jacobian of a true convolution.
+
+    Examples
+    --------
+    Row (i, j) of J lists the input pixels that tap (u, v) multiplies: the window at (i, j).
+
+    >>> def output_jacobian(x, kernel_hw):
+    ...     (kh, kw), (h, w) = kernel_hw, x.shape
+    ...     return np.array([x[i : i + kh, j : j + kw].ravel()
+    ...                      for i in range(h - kh + 1) for j in range(w - kw + 1)])
+    >>> check_exercise_output_jacobian(output_jacobian)  # doctest: +ELLIPSIS
+    PASS  dY/dK (the Jacobian J): 2 of 2 problems right
+      PASS  X 4x4, K 2x3  (max abs err ...)
+      PASS  X 5x4, K 3x2  (max abs err ...)
+      X 4x4, K 2x3: J by finite differences at two random kernels, max abs err ... between them (the same matrix: dY/dK does not depend on K); dL/dK of an MSE loss at the same two kernels differs by up to ... (through δ, which depends on K)
+      X 5x4, K 3x2: J by finite differences at two random kernels, max abs err ...
+    >>> check_exercise_output_jacobian(lambda x, hw: output_jacobian(x, hw).T).diagnosis
+    ('This is J transposed: J has one row per output pixel (H_out*W_out rows, vec(Y)) and one column per kernel weight (KH*KW columns, vec(K)).',)
+    """  # noqa: E501
+    rng = np.random.default_rng(2027) if rng is None else generator(rng)
+    problems, notes = [], []
+    # J 6x6 (square, yet not symmetric: H_out x W_out = 3x2, KH x KW = 2x3), then 9x6
+    for (h, w), (kh, kw) in (((4, 4), (2, 3)), ((5, 4), (3, 2))):
+        x, kernels = rng.standard_normal((h, w)), rng.standard_normal((2, kh, kw))
+        first, second = (_jacobian(x, k) for k in kernels)
+        target = rng.standard_normal((h - kh + 1, w - kw + 1))
+        notes.append(_two_kernels_note(x, kernels, target, first, second))
+        suspects = _jacobian_suspects(first, (h - kh + 1, w - kw + 1), (kh, kw))
+        problems.append(Problem(f"X {h}x{w}, K {kh}x{kw}", (x, (kh, kw)), first, suspects))
+    return grade("dY/dK (the Jacobian J)", fn, problems, strict=strict, notes=notes)
+
+
+# --- helpers ------------------------------------------------------------------------------------
+
+
+# the exercises pad nothing, and a reader cannot pad with -1 rings (on p = 0 this mistake would
+# shadow the leftover rows at the wrong end, which read the same pixels when one row is left over)
+_NOT_WITHOUT_PADDING = ("padding_minus_one",)
+
+
+def _catalogue(xp, delta, kernel_hw, stride, expected, view=None):
+    """The catalogue's wrong answers on this problem, as (diagnosis, answer) pairs.
+
+    ``view`` turns a (C_out, C_in, KH, KW) gradient into the exercise's answer shape (default:
+    drop the leading axes). A mistake whose sums do not fit this problem, or whose answer is
+    the right one here (a batch mean with N = 1), is left out.
+    """
+    if view is None:  # one channel: the leading axes have length 1
+
+        def view(dk):
+            return dk.reshape(dk.shape[dk.ndim - expected.ndim :])
+
+    out = []
+    for mistake in KERNEL_GRADIENT_MISTAKES.values():
+        if mistake.name in _NOT_WITHOUT_PADDING:
+            continue
+        try:
+            wrong = view(mistake(xp, delta, kernel_hw, stride=stride))
+        except ValueError:  # e.g. a quarter-turned delta that no longer fits K's taps
+            continue
+        if wrong.shape != expected.shape or not np.allclose(wrong, expected, RTOL, ATOL):
+            out.append((mistake.diagnosis, wrong))
+    return tuple(out)
+
+
+def _transposed(expected):
+    """The right answer with its last two axes swapped (for square kernels: a wrong value)."""
+    return ((_TRANSPOSED, np.swapaxes(expected, -1, -2)),)
+
+
+def _jacobian(x, kernel):
+    """d vec(Y) / d vec(K) by finite differences of the forward pass, one row per output pixel."""
+
+    def forward(kernel):
+        return conv2d_forward(x[None, None], kernel[None, None])[0][0, 0]
+
+    out_shape = forward(kernel).shape
+    rows = []
+    for idx in np.ndindex(out_shape):
+        one_hot = np.zeros(out_shape)
+        one_hot[idx] = 1.0
+        (row,) = numerical_vjp(forward, [kernel], one_hot)
+        rows.append(row.ravel())
+    return np.array(rows)  # (H_out*W_out, KH*KW)
+
+
+def _two_kernels_note(x, kernels, target, first, second):
+    """What the two kernels show: J is the same at both, dL/dK of an MSE loss is not."""
+
+    def mse(kernel):  # L = mean((Y - T)^2), whose delta = 2 (Y - T) / size depends on K
+        y = conv2d_forward(x[None, None], kernel[None, None])[0][0, 0]
+        return np.mean((y - target) ** 2)
+
+    gap = float(np.abs(first - second).max())
+    same = gap <= ATOL  # Y is linear in K, so this holds up to the finite differences' rounding
+    dl = [numerical_vjp(mse, [k])[0] for k in kernels]
+    moved = float(np.abs(dl[0] - dl[1]).max())
+    (h, w), (kh, kw) = x.shape, kernels.shape[1:]
+    return (
+        f"X {h}x{w}, K {kh}x{kw}: J by finite differences at two random kernels, max abs err "
+        f"{gap:.1e} between them ("
+        + ("the same matrix: dY/dK does not depend on K" if same else "different matrices")
+        + f"); dL/dK of an MSE loss at the same two kernels differs by up to {moved:.2g} "
+        + ("(through δ, which depends on K)" if moved > ATOL else "(the same)")
+    )
+
+
+def _jacobian_suspects(j, out_hw, kernel_hw):
+    """Transposed, column-major vec (of Y, of K, of both), and a true convolution's Jacobian."""
+    j4 = j.reshape(*out_hw, *kernel_hw)  # [i, j, u, v] = dY[i,j] / dK[u,v]
+
+    def flat(a):
+        return a.reshape(j.shape)
+
+    column_major = "Your {} follow vec({}) column by column; vec here is row-major (NumPy's "
+    column_major += "reshape): output pixel (i, j) is row i*W_out + j, tap (u, v) column u*KW + v."
+    return (
+        (
+            "This is J transposed: J has one row per output pixel (H_out*W_out rows, vec(Y)) and "
+            "one column per kernel weight (KH*KW columns, vec(K)).",
+            j.T,
+        ),
+        (column_major.format("rows", "Y"), flat(j4.transpose(1, 0, 2, 3))),
+        (column_major.format("columns", "K"), flat(j4.transpose(0, 1, 3, 2))),
+        (column_major.format("rows and columns", "Y) and vec(K"), flat(j4.transpose(1, 0, 3, 2))),
+        (
+            "This is the Jacobian of a true convolution (K turned half a turn): here the forward "
+            "pass is a cross-correlation, Y[i, j] = Σ K[u, v]·X[i + u, j + v].",
+            flat(j4[:, :, ::-1, ::-1]),
+        ),
+    )

@@ -10,7 +10,8 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
 from ...explain.conv import kernel_tap_terms
-from ...validation import as_int, numeric_array
+from ...geometry import dilate2d
+from ...validation import as_int, conv_hyper, numeric_array, pair
 from ..style import DIVERGING_CMAP, IMAGE_CMAP, OUTLINE, color_norm, is_signed
 from .base import annotate_cells, bare, formatter, grid_figure
 from .matrix import plot_matrix
@@ -223,18 +224,50 @@ def feature_maps_per_layer(
     return fig
 
 
-def kernel_tap_figure(x, delta, u, v, *, kernel_size, stride=1, dilation=1) -> Figure:
+# Cells that are not data (padding, zeros inserted by dilate_s): light grey, hatched, grey text.
+_HATCH = {"facecolor": "#e6e6e6", "edgecolor": "#9a9a9a", "hatch": "///", "linewidth": 0}
+
+
+def _hatch_cells(ax, cells, width: int) -> None:
+    """Hatch ``cells`` of a `plot_matrix` panel ``width`` columns wide, and grey their labels."""
+    for i, j in cells:
+        ax.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, zorder=1.5, **_HATCH))
+        if ax.texts:  # plot_matrix writes one label per cell, row by row
+            ax.texts[i * width + j].set_color("#555555")
+
+
+def _label(pair) -> str:
+    """A per-axis hyper-parameter as text: ``2`` when both axes agree, else ``(1,2)``."""
+    return str(pair[0]) if pair[0] == pair[1] else f"({pair[0]},{pair[1]})"
+
+
+def _plot_dilated(ax, delta, stride, title: str) -> None:
+    """dilate_s(delta) on a scale centred on 0, its inserted zeros hatched."""
+    dilated = dilate2d(delta, stride)
+    plot_matrix(dilated, title=title, ax=ax, symmetric=True, fmt=formatter(None, delta))
+    inserted = np.ones(dilated.shape, bool)
+    inserted[:: stride[0], :: stride[1]] = False
+    _hatch_cells(ax, zip(*np.nonzero(inserted)), dilated.shape[1])
+
+
+def kernel_tap_figure(x, delta, u, v, *, kernel_size, stride=1, padding=0, dilation=1) -> Figure:
     """How the gradient of one kernel weight, dL/dK[u,v], is built (see `kernel_tap_terms`).
 
-    Four panels: the input with the pixels tap (u, v) reads outlined, delta, their products,
-    and the whole dL/dK with (u, v) outlined; the last title states the sum.
+    The panels of `kernel_gradient_explorer` for one state. ``fig.axes[:4]``: the input with
+    the pixels tap (u, v) reads outlined (with padding, the padded input X_p, its padding
+    hatched), delta, their products, and the whole dL/dK with (u, v) outlined; the last title
+    states the sum. When the stride is > 1, ``fig.axes[4]`` (drawn between delta and the
+    products) shows dilate_s(delta), its inserted zeros hatched, titled with
+    dL/dK[u,v] = (X_p ⋆ dilate_s(delta))[u·d, v·d] and its value. A one-hot delta also
+    dashes the patch of X_p its output pixel reads (dL/dK is exactly that patch), an all-ones
+    delta says that each dL/dK[u,v] is a box sum; both in the figure's title.
 
     Parameters
     ----------
     x : array_like, shape (H, W)
-        One input channel X (integers are fine: they are drawn as floats).
+        One input channel X, unpadded (integers are fine: they are drawn as floats).
     delta : array_like, shape (H_out, W_out)
-    u, v, kernel_size, stride, dilation
+    u, v, kernel_size, stride, padding, dilation
         As in `cnnbp_core.explain.kernel_tap_terms`.
 
     Returns
@@ -246,16 +279,41 @@ def kernel_tap_figure(x, delta, u, v, *, kernel_size, stride=1, dilation=1) -> F
     >>> fig = kernel_tap_figure(np.arange(16).reshape(4, 4), np.ones((3, 3)), 0, 1, kernel_size=2)
     >>> len(fig.axes), fig.axes[3].get_title()
     (4, 'dL/dK[0,1] = Σ = 54')
+    >>> fig = kernel_tap_figure(np.ones((4, 4)), np.ones((2, 2)), 1, 1, kernel_size=3, stride=2,
+    ...                         padding=1)
+    >>> len(fig.axes), fig.axes[4].get_title().splitlines()[1]
+    (5, 'dL/dK[1,1] = (X_p ⋆ dilate_2(δ))[1,1] = 4')
     """
     x = numeric_array(x, "x", (2,)).astype(float)
     delta = numeric_array(delta, "delta", (2,)).astype(float)
-    t = kernel_tap_terms(x, delta, u, v, kernel_size=kernel_size, stride=stride, dilation=dilation)
-    fig = Figure(figsize=(13.0, 3.6), layout="constrained")
-    widths = [x.shape[1], delta.shape[1], delta.shape[1], max(t.dk.shape[1], 2)]
-    ax_x, ax_d, ax_p, ax_k = fig.subplots(1, 4, width_ratios=widths)
-    plot_matrix(
-        x, title=f"X: pixels tap ({u},{v}) reads", ax=ax_x, cmap=IMAGE_CMAP, symmetric=False
+    t = kernel_tap_terms(
+        x,
+        delta,
+        u,
+        v,
+        kernel_size=kernel_size,
+        stride=stride,
+        padding=padding,
+        dilation=dilation,
     )
+    stride, padding, dilation = conv_hyper(stride, padding, dilation)  # checked: as pairs
+    strided, padded = stride != (1, 1), padding != (0, 0)
+    widths = [t.xp.shape[1], delta.shape[1], delta.shape[1], max(t.dk.shape[1], 2)]
+    if strided:  # dilate_s(delta) between delta and the products, created last: fig.axes[4]
+        fig = Figure(figsize=(16.0, 3.8), layout="constrained")
+        grid = fig.add_gridspec(
+            1, 5, width_ratios=[*widths[:2], t.dilated_delta.shape[1], *widths[2:]]
+        )
+        ax_x, ax_d, ax_p, ax_k, ax_z = (fig.add_subplot(grid[0, k]) for k in (0, 1, 3, 4, 2))
+    else:
+        fig = Figure(figsize=(13.0, 3.6), layout="constrained")
+        ax_x, ax_d, ax_p, ax_k = fig.subplots(1, 4, width_ratios=widths)
+    x_title = (
+        f"X_p (padding {_label(padding)}): pixels tap ({u},{v}) reads"
+        if padded
+        else f"X: pixels tap ({u},{v}) reads"
+    )
+    plot_matrix(t.xp, title=x_title, ax=ax_x, cmap=IMAGE_CMAP, symmetric=False)
     ii, jj = np.meshgrid(t.rows, t.cols, indexing="ij")
     ax_x.scatter(
         jj.ravel(),
@@ -266,14 +324,110 @@ def kernel_tap_figure(x, delta, u, v, *, kernel_size, stride=1, dilation=1) -> F
         edgecolors=OUTLINE,
         linewidths=2,
     )
+    if padded:
+        (ph, pw), (hp, wp) = padding, t.xp.shape
+        inside = np.zeros(t.xp.shape, bool)
+        inside[ph : hp - ph, pw : wp - pw] = True
+        _hatch_cells(ax_x, zip(*np.nonzero(~inside)), wp)
     plot_matrix(delta, title="δ = dL/dY", ax=ax_d, symmetric=True)
-    plot_matrix(t.products, title="X[those pixels] · δ[i,j]", ax=ax_p, symmetric=True)
+    xp_name = "X_p" if padded else "X"
+    plot_matrix(t.products, title=f"{xp_name}[those pixels] · δ[i,j]", ax=ax_p, symmetric=True)
     plot_matrix(
         t.dk,
         title=f"dL/dK[{u},{v}] = Σ = {t.products.sum():.3g}",
         ax=ax_k,
         labels=("u", "v"),
         symmetric=True,
+        fmt="{:.0f}" if np.all(t.dk == np.round(t.dk)) else None,  # box sums: 183, not 1.8e+02
     )
     ax_k.add_patch(Rectangle((v - 0.5, u - 0.5), 1, 1, fill=False, edgecolor=OUTLINE, linewidth=3))
+    if strided:
+        s = _label(stride)
+        _plot_dilated(
+            ax_z,
+            delta,
+            stride,
+            f"dilate_{s}(δ): zeros inserted (hatched)\n"
+            f"dL/dK[{u},{v}] = (X_p ⋆ dilate_{s}(δ))[{u * dilation[0]},{v * dilation[1]}]"
+            f" = {t.via_dilated:.3g}",
+        )
+    if t.hot is not None:
+        i, j = t.hot
+        kh, kw = t.dk.shape
+        for a, b in np.ndindex(kh, kw):
+            r, c = i * stride[0] + a * dilation[0], j * stride[1] + b * dilation[1]
+            ax_x.add_patch(
+                Rectangle(
+                    (c - 0.42, r - 0.42),
+                    0.84,
+                    0.84,
+                    fill=False,
+                    edgecolor=OUTLINE,
+                    linestyle="--",
+                    linewidth=1.5,
+                )
+            )
+        ax_d.add_patch(
+            Rectangle((j - 0.5, i - 0.5), 1, 1, fill=False, edgecolor=OUTLINE, linewidth=3)
+        )
+        fig.suptitle(
+            f"δ is one-hot at ({i},{j}): dL/dK is exactly the patch of {xp_name} that output "
+            f"pixel ({i},{j}) reads (dashed)"
+        )
+    elif np.all(delta == 1):
+        fig.suptitle(
+            f"δ is all ones: each dL/dK[u,v] is the plain sum of the pixels tap (u,v) reads "
+            f"(a box sum of {xp_name})"
+        )
+    return fig
+
+
+def dilated_delta_figure(delta, stride) -> Figure:
+    """δ next to dilate_s(δ): the strided kernel gradient as a plain correlation.
+
+    With stride s, ``dL/dK[u,v] = (X_p ⋆ dilate_s(δ))[u·d, v·d]``: dilate_s puts s - 1 zeros
+    between neighbouring entries of δ (hatched in the right panel), so that its entries land
+    s pixels apart, where the strided windows read the input.
+
+    Parameters
+    ----------
+    delta : array_like, shape (H_out, W_out)
+        The upstream gradient.
+    stride : int or (h, w) pair, >= 1
+
+    Returns
+    -------
+    Figure
+        Two Axes: δ, and dilate_s(δ) of shape ((H_out - 1)·s + 1, (W_out - 1)·s + 1).
+
+    Examples
+    --------
+    >>> fig = dilated_delta_figure(np.arange(6.0).reshape(2, 3), 2)
+    >>> [ax.get_title() for ax in fig.axes]
+    ['δ (2x3)', 'dilate_2(δ) (3x5): 1 zero between neighbours']
+    """
+    delta = numeric_array(delta, "delta", (2,)).astype(float)
+    stride = pair(stride, "stride", 1)
+    dilated_hw = tuple((n - 1) * s + 1 for n, s in zip(delta.shape, stride))
+    fig = Figure(
+        figsize=(
+            min(2.0 + 0.5 * (delta.shape[1] + dilated_hw[1]), 14.0),
+            0.5 * dilated_hw[0] + 1.6,
+        ),
+        layout="constrained",
+    )
+    ax_d, ax_z = fig.subplots(1, 2, width_ratios=[delta.shape[1], dilated_hw[1]])
+    plot_matrix(delta, title=f"δ ({delta.shape[0]}x{delta.shape[1]})", ax=ax_d, symmetric=True)
+    gaps = {s - 1 for s in stride}
+    zeros = (
+        f"{stride[0] - 1} zero{'s' if stride[0] != 2 else ''} between neighbours"
+        if len(gaps) == 1
+        else f"{stride[0] - 1} / {stride[1] - 1} zeros between rows / columns"
+    )
+    _plot_dilated(
+        ax_z,
+        delta,
+        stride,
+        f"dilate_{_label(stride)}(δ) ({dilated_hw[0]}x{dilated_hw[1]}): {zeros}",
+    )
     return fig

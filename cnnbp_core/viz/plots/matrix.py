@@ -8,7 +8,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from ...validation import numeric_array
-from ..style import DIVERGING_CMAP, SEQUENTIAL_CMAP, color_norm, is_signed
+from ..style import DIVERGING_CMAP, color_norm, default_cmap, is_signed
 from .base import annotate_cells, check_ax, formatter, root_figure
 
 
@@ -66,7 +66,7 @@ def plot_matrix(
     if symmetric is None:
         symmetric = is_signed(arr)
     if cmap is None:
-        cmap = DIVERGING_CMAP if symmetric else SEQUENTIAL_CMAP
+        cmap = default_cmap(symmetric)
     if labels is not None and (isinstance(labels, str) or len(labels) != 2):
         raise ValueError(f"labels must be a (row label, column label) pair or None; got {labels!r}")
     h, w = arr.shape

@@ -1,0 +1,468 @@
+"""Feedback on a reader's answer to an exercise: confirm without revealing, show where, say why.
+
+An exercise checker (`cnnbp_core.book.exercises`) draws a few `Problem`\\ s, each with its right
+answer (from finite differences of the core's forward pass) and the classic wrong answers
+evaluated on the same numbers (from `cnnbp_core.book.mistakes`), and hands them to `grade`.
+`grade` calls the reader's function on each problem and returns an `ExerciseResult`:
+
+- a verdict per problem (PASS, FAIL, or "not attempted yet" when the function still raises
+  ``NotImplementedError``);
+- for a wrong answer, a boolean mask of the wrong entries, drawn as a small heat map (HTML in a
+  notebook, ``x`` and ``.`` in a terminal), one block per (f, c) plane;
+- a diagnosis when the answer is one of the known wrong answers, or a multiple of the right one.
+
+The result holds no right answer, only masks, error sizes and messages, so displaying it
+reveals nothing but which entries are wrong. Errors print as ``max abs err 1.2e-10``, the form
+the notebooks' output sanitizer masks (their last digits depend on the BLAS kernel).
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import NamedTuple
+
+import numpy as np
+
+from ..validation import as_callable, as_flag
+from ..viz.html import matrix_html, row_html
+
+ATOL, RTOL = 1e-7, 1e-6  # finite differences of a linear map in float64 are good to about 1e-9
+NOT_ATTEMPTED = "not attempted yet"
+
+
+class Problem(NamedTuple):
+    """One problem an exercise poses: the reader's arguments, the right answer, known wrong ones.
+
+    Attributes
+    ----------
+    label : str
+        The problem in a few words, e.g. ``"N=2, C_in=2, C_out=2, X 5x5, K 2x3"``.
+    args : tuple
+        Arguments of the reader's function (each array is copied before every call).
+    expected : ndarray
+        The right answer.
+    suspects : tuple of (str, ndarray)
+        Known wrong answers on this problem, each with the diagnosis shown when the reader's
+        answer equals it (or a multiple of it).
+    plane_axes : tuple of str
+        Names of the leading axes the heat map splits the answer on, e.g. ``("f", "c")`` for a
+        (C_out, C_in, KH, KW) gradient; ``()`` for a 1-D or 2-D answer.
+    """
+
+    label: str
+    args: tuple
+    expected: np.ndarray
+    suspects: tuple = ()
+    plane_axes: tuple = ()
+
+
+class Trial(NamedTuple):
+    """How the reader's function did on one `Problem` (no right answer kept)."""
+
+    label: str
+    passed: bool
+    expected_shape: tuple
+    shape: tuple | None  # of the reader's answer; None when the function raised
+    wrong: np.ndarray | None  # bool mask, expected_shape; None when the shapes differ
+    max_abs_error: float | None
+    diagnosis: str | None
+    error: str | None  # "your function raised IndexError: ..." when there was no answer
+    plane_axes: tuple = ()
+
+    def summary(self) -> str:
+        """The problem and what went wrong, in one line (without the verdict)."""
+        if self.error is not None:
+            return f"{self.label}: {self.error}"
+        if self.wrong is None:
+            return (
+                f"{self.label}: your answer has shape {self.shape}, expected {self.expected_shape}"
+            )
+        err = f"max abs err {self.max_abs_error:.1e}"
+        if self.passed:
+            return f"{self.label}  ({err})"
+        return f"{self.label}: {int(self.wrong.sum())} of {self.wrong.size} entries wrong ({err})"
+
+
+@dataclass(frozen=True)
+class ExerciseResult:
+    """The checker's verdict on a reader's function: text in a terminal, HTML in a notebook.
+
+    Attributes
+    ----------
+    title : str
+        The exercise, e.g. ``"dL/dK with batch and channels"``.
+    trials : tuple of Trial
+        One per problem (empty when not attempted).
+    attempted : bool
+        False when the reader's function raised ``NotImplementedError`` (the stub).
+    notes : tuple of str
+        Facts the checker established on the way, printed under the verdict.
+
+    Examples
+    --------
+    >>> result = grade("twice", lambda x: 2 * x, [Problem("x = 1, 2", (np.array([1.0, 2.0]),),
+    ...                                                  np.array([2.0, 4.0]))])
+    >>> result.passed, result.status, result.diagnosis
+    (True, 'PASS', ())
+    >>> print(result)  # doctest: +NORMALIZE_WHITESPACE
+    PASS  twice: 1 of 1 problems right
+      PASS  x = 1, 2  (max abs err 0.0e+00)
+    """
+
+    title: str
+    trials: tuple = ()
+    attempted: bool = True
+    notes: tuple = ()
+
+    @property
+    def passed(self) -> bool:
+        """True when the function was attempted and every problem passed."""
+        return self.attempted and all(t.passed for t in self.trials)
+
+    @property
+    def status(self) -> str:
+        """``"PASS"``, ``"FAIL"`` or ``"NOT ATTEMPTED"``."""
+        if not self.attempted:
+            return "NOT ATTEMPTED"
+        return "PASS" if self.passed else "FAIL"
+
+    @property
+    def diagnosis(self) -> tuple:
+        """The distinct diagnoses of the failed problems, in order (empty when none applies)."""
+        seen = [t.diagnosis for t in self.trials if t.diagnosis]
+        return tuple(dict.fromkeys(seen))
+
+    @property
+    def wrong(self) -> tuple:
+        """Per problem, the boolean mask of wrong entries (None when the shape was wrong)."""
+        return tuple(t.wrong for t in self.trials)
+
+    def _first_map(self):
+        """The first failed problem whose answer had the right shape: its heat map is shown."""
+        return next((t for t in self.trials if not t.passed and t.wrong is not None), None)
+
+    def _not_attempted(self):
+        return (
+            f"{self.title}: {NOT_ATTEMPTED} (your function raises NotImplementedError); "
+            "write it above and run this cell again"
+        )
+
+    def __str__(self):
+        if not self.attempted:
+            return f"NOT ATTEMPTED  {self._not_attempted()}"
+        right = sum(t.passed for t in self.trials)
+        lines = [f"{self.status}  {self.title}: {right} of {len(self.trials)} problems right"]
+        lines += [f"  {'PASS' if t.passed else 'FAIL'}  {t.summary()}" for t in self.trials]
+        lines += [f"  {note}" for note in self.notes]
+        if self.diagnosis:
+            lines += ["Diagnosis:"] + [f"  - {d}" for d in self.diagnosis]
+        elif not self.passed:
+            lines.append("No common mistake matches: compare your sums with the derivation.")
+        shown = self._first_map()
+        if shown is not None:
+            k = self.trials.index(shown) + 1
+            lines.append(f"Wrong entries of problem {k}, {shown.label} (x wrong, . right):")
+            lines += ["  " + line for line in mask_text(shown.wrong, shown.plane_axes)]
+        return "\n".join(lines)
+
+    __repr__ = __str__  # the text is also the plain-text rendering in a notebook
+
+    def _repr_html_(self):
+        if not self.attempted:
+            return f"<div><b>NOT ATTEMPTED</b> {html.escape(self._not_attempted())}</div>"
+        right = sum(t.passed for t in self.trials)
+        head = (
+            f"<b>{self.status}</b> {html.escape(self.title)}: {right} of {len(self.trials)} "
+            "problems right"
+        )
+        rows = "".join(
+            f"<tr><td><b>{'PASS' if t.passed else 'FAIL'}</b></td>"
+            f"<td>{html.escape(t.summary())}</td></tr>"
+            for t in self.trials
+        )
+        parts = [f"<div>{head}</div>", f'<table style="font:inherit">{rows}</table>']
+        parts += [f"<div>{html.escape(note)}</div>" for note in self.notes]
+        if self.diagnosis:
+            items = "".join(f"<li>{html.escape(d)}</li>" for d in self.diagnosis)
+            parts.append(f"<div><b>Diagnosis</b><ul>{items}</ul></div>")
+        elif not self.passed:
+            parts.append("<div>No common mistake matches: compare your sums with the derivation.")
+            parts.append("</div>")
+        shown = self._first_map()
+        if shown is not None:
+            k = self.trials.index(shown) + 1
+            parts.append(
+                f"<div>Wrong entries of problem {k}, {html.escape(shown.label)} (red: wrong):</div>"
+            )
+            parts.append(mask_html(shown.wrong, shown.plane_axes))
+        return '<div style="font:13px sans-serif">' + "".join(parts) + "</div>"
+
+    def raise_if_failed(self):
+        """Raise ``AssertionError`` with the report unless every problem passed.
+
+        Examples
+        --------
+        >>> ExerciseResult("stub", attempted=False).raise_if_failed()
+        Traceback (most recent call last):
+        AssertionError: NOT ATTEMPTED  stub: not attempted yet (your function raises NotImplementedError); write it above and run this cell again
+        """  # noqa: E501
+        if not self.passed:
+            raise AssertionError(str(self))
+        return self
+
+
+def grade(title, fn, problems: Sequence[Problem], *, strict=False, notes=(), atol=ATOL, rtol=RTOL):
+    """Run the reader's function on each problem and judge its answers.
+
+    Parameters
+    ----------
+    title : str
+        The exercise, shown in the verdict.
+    fn : callable
+        The reader's function; called as ``fn(*problem.args)`` on copies of the arguments.
+    problems : sequence of Problem
+    strict : bool, default False
+        Raise ``AssertionError`` (with the report) unless every problem passes, a stub
+        included; for tests and worked solutions. By default a wrong or missing answer is
+        reported, never raised, so a chapter runs with the reader's stub in place.
+    notes : sequence of str
+        Lines printed under the verdict.
+    atol, rtol : float
+        An entry is right when ``|answer - expected| <= atol + rtol * |expected|``.
+
+    Returns
+    -------
+    ExerciseResult
+
+    Examples
+    --------
+    A wrong answer gets its wrong entries marked and, when it is a known mistake, a diagnosis:
+
+    >>> problem = Problem("x = 1, 2, 3", (np.array([1.0, 2.0, 3.0]),), np.array([2.0, 4.0, 6.0]),
+    ...                   suspects=(("You squared x.", np.array([1.0, 4.0, 9.0])),))
+    >>> result = grade("twice", lambda x: x**2, [problem])
+    >>> result.wrong[0], result.diagnosis
+    (array([ True, False,  True]), ('You squared x.',))
+    >>> grade("twice", lambda x: x / 2, [problem]).diagnosis
+    ('Off by a factor 1/4: your answer is 1/4 times the right one.',)
+    >>> def stub(x):
+    ...     raise NotImplementedError
+    >>> grade("twice", stub, [problem]).status
+    'NOT ATTEMPTED'
+    """
+    strict = as_flag(strict, "strict")
+    as_callable(fn)
+    trials = []
+    for problem in problems:
+        try:
+            answer = fn(*(_copy(a) for a in problem.args))
+        except NotImplementedError:
+            result = ExerciseResult(title, attempted=False)
+            return result.raise_if_failed() if strict else result
+        except Exception as err:  # the reader's bug, reported rather than raised
+            trials.append(_raised(problem, err))
+            continue
+        trials.append(_judge(problem, answer, atol, rtol))
+    result = ExerciseResult(title, tuple(trials), notes=tuple(notes))
+    return result.raise_if_failed() if strict else result
+
+
+def _copy(a):
+    return a.copy() if isinstance(a, np.ndarray) else a
+
+
+def _no_answer(problem, error, diagnosis=None):
+    return Trial(
+        problem.label, False, problem.expected.shape, None, None, None, diagnosis, error,
+        problem.plane_axes,
+    )  # fmt: skip
+
+
+def _raised(problem, err):
+    return _no_answer(problem, f"your function raised {type(err).__name__}: {err}".rstrip(": "))
+
+
+def _judge(problem, answer, atol, rtol):
+    """Compare one answer with the expected one; diagnose it when it is wrong."""
+    expected = problem.expected
+    if answer is None:
+        missing = "Your function must return its answer: is a `return` missing?"
+        return _no_answer(problem, "your function returned None", missing)
+    try:
+        got = np.asarray(answer, dtype=np.float64)
+    except (TypeError, ValueError):
+        name = type(answer).__name__
+        return _no_answer(problem, f"your function returned a {name}, not an array of numbers")
+    if got.shape != expected.shape:
+        diagnosis = _match(got, problem.suspects, atol, rtol) or _shape_hint(
+            got.shape, expected.shape
+        )
+        return Trial(
+            problem.label, False, expected.shape, got.shape, None, None, diagnosis, None,
+            problem.plane_axes,
+        )  # fmt: skip
+    wrong = ~(np.abs(got - expected) <= atol + rtol * np.abs(expected))  # NaN counts as wrong
+    passed = not wrong.any()
+    diagnosis = None if passed else _diagnose(got, expected, problem.suspects, atol, rtol)
+    err = float(np.nan_to_num(np.abs(got - expected), nan=np.inf).max(initial=0.0))
+    return Trial(
+        problem.label, passed, expected.shape, got.shape, wrong, err, diagnosis, None,
+        problem.plane_axes,
+    )  # fmt: skip
+
+
+def _close(a, b, atol, rtol):
+    return a.shape == b.shape and bool(np.all(np.abs(a - b) <= atol + rtol * np.abs(b)))
+
+
+def _match(got, suspects, atol, rtol):
+    """The diagnosis of the first known wrong answer that ``got`` equals, if any."""
+    for diagnosis, wrong in suspects:
+        if _close(got, np.asarray(wrong, dtype=np.float64), atol, rtol):
+            return diagnosis
+    return None
+
+
+def _diagnose(got, expected, suspects, atol, rtol):
+    """A known wrong answer, all zeros, or a multiple of the right answer or of a known one."""
+    found = _match(got, suspects, atol, rtol)
+    if found:
+        return found
+    if not np.any(got):
+        return "Your answer is all zeros."
+    k = _factor(got, expected, atol, rtol)
+    if k is not None:
+        text = _factor_text(k)
+        return f"Off by a factor {text}: your answer is {text} times the right one."
+    for diagnosis, wrong in suspects:
+        wrong = np.asarray(wrong, dtype=np.float64)
+        k = _factor(got, wrong, atol, rtol) if wrong.shape == got.shape else None
+        if k is not None:
+            return f"{diagnosis} Besides, your answer is off by a factor {_factor_text(k)}."
+    return None
+
+
+def _factor(got, reference, atol, rtol):
+    """k when ``got`` equals k * reference for a scalar k != 1, else None."""
+    norm = float(np.sum(reference * reference))
+    if not np.all(np.isfinite(got)) or norm == 0.0:
+        return None
+    k = float(np.sum(got * reference)) / norm
+    if abs(k - 1.0) < 1e-6 or k == 0.0 or not _close(got, k * reference, atol, rtol):
+        return None
+    return k
+
+
+def _factor_text(k):
+    """2, -1, 1/3 for factors that are integers or their reciprocals; else 3 significant digits."""
+    m = round(k)
+    if m != 0 and abs(k - m) <= 1e-6 * abs(k):
+        return str(m)
+    m = round(1 / k)
+    if m != 0 and abs(1 / k - m) <= 1e-6 * abs(1 / k):
+        return f"1/{m}" if m > 0 else f"-1/{-m}"
+    return f"{k:.3g}"
+
+
+def _shape_hint(got, expected):
+    """What a wrong shape suggests: swapped axes, or the number of entries."""
+    got, expected = tuple(got), tuple(expected)
+    if len(got) == len(expected) >= 2 and got == (*expected[:-2], expected[-1], expected[-2]):
+        return (
+            "Your answer has its last two axes swapped (height and width): a transpose, or a "
+            "quarter turn (np.rot90), where a half turn or none belongs."
+        )
+    if len(got) == len(expected) >= 2 and got == (expected[1], expected[0], *expected[2:]):
+        return "Your answer has its first two axes swapped: check which axis is which."
+    if sorted(got) == sorted(expected):
+        return "Your answer has the right axes in another order: check which axis is which."
+    return None
+
+
+# --- the heat map of wrong entries ---------------------------------------------------------------
+
+
+def _planes(mask, plane_axes):
+    """(label, 2-D block) pairs: one block per index of the leading axes named in plane_axes."""
+    mask = np.asarray(mask, dtype=bool)
+    if mask.ndim == 1:
+        return [("", mask[None, :])]
+    if mask.ndim == 2:
+        return [("", mask)]
+    lead = mask.shape[:-2]
+    names = plane_axes if len(plane_axes) == len(lead) else [f"a{k}" for k in range(len(lead))]
+    return [
+        (" ".join(f"{n}={i}" for n, i in zip(names, idx)), mask[idx]) for idx in np.ndindex(lead)
+    ]
+
+
+def mask_text(mask, plane_axes=()):
+    """Lines drawing a boolean mask: ``x`` wrong, ``.`` right; one block per (f, c) plane.
+
+    Parameters
+    ----------
+    mask : array_like of bool, 1-D, 2-D or (A, B, rows, cols)
+    plane_axes : tuple of str
+        Names of the leading axes, e.g. ``("f", "c")``; blocks of one first-axis index share a
+        row of blocks.
+
+    Returns
+    -------
+    list of str
+
+    Examples
+    --------
+    >>> mask = np.zeros((1, 2, 2, 3), dtype=bool)
+    >>> mask[0, 1, 0, 2] = True
+    >>> print("\\n".join(mask_text(mask, ("f", "c"))))
+    f=0 c=0   f=0 c=1
+    . . .     . . x
+    . . .     . . .
+    """
+    planes = _planes(mask, plane_axes)
+    per_row = np.asarray(mask).shape[1] if np.ndim(mask) == 4 else 1
+    lines = []
+    for start in range(0, len(planes), per_row):
+        group = planes[start : start + per_row]
+        width = max(max(len(label), 2 * block.shape[1] - 1) for label, block in group)
+        if any(label for label, _ in group):
+            lines.append("   ".join(label.ljust(width) for label, _ in group).rstrip())
+        for r in range(group[0][1].shape[0]):
+            cells = [
+                " ".join("x" if v else "." for v in block[r]).ljust(width) for _, block in group
+            ]
+            lines.append("   ".join(cells).rstrip())
+    return lines
+
+
+def mask_html(mask, plane_axes=()):
+    """A boolean mask as small HTML tables in the book's colours: wrong entries red.
+
+    Parameters
+    ----------
+    mask : array_like of bool, 1-D, 2-D or (A, B, rows, cols)
+    plane_axes : tuple of str
+        Names of the leading axes, used in each block's caption.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> page = mask_html(np.array([[True, False]]))
+    >>> page.count("<td"), page.count("background:#67001f")  # one cell red, one white
+    (2, 1)
+    """
+    planes = _planes(mask, plane_axes)
+    per_row = np.asarray(mask).shape[1] if np.ndim(mask) == 4 else 1
+    rows = []
+    for start in range(0, len(planes), per_row):
+        blocks = [
+            matrix_html(block.astype(float), title=label, symmetric=True, fmt="", cell_px=16)
+            for label, block in planes[start : start + per_row]
+        ]
+        rows.append(row_html(*blocks))
+    return "".join(rows)

@@ -1,0 +1,12 @@
+"""Catalogues of wrong answers, one module per topic: what the book's checks must reject.
+
+- `conv`: the kernel gradient dL/dK (chapter 04), `KERNEL_GRADIENT_MISTAKES`.
+
+Each wrong answer is a function with the signature of the right closed form, working on SymPy
+symbols (so a chapter proves it wrong exactly) and on floats (so an exercise checker recognises
+it in a reader's answer).
+"""
+
+from .conv import KERNEL_GRADIENT_MISTAKES, Mistake
+
+__all__ = ["KERNEL_GRADIENT_MISTAKES", "Mistake"]
