@@ -1,6 +1,8 @@
-"""Helpers shared by the tests: conv problems and the two im2col layouts as a parameter."""
+"""Helpers shared by the tests: random problems, a fresh interpreter, the two im2col layouts."""
 
 import functools
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -12,6 +14,20 @@ def conv_problem(x_shape, w_shape, rng, dtype=np.float64):
     """Random X (N, C_in, H, W), K (C_out, C_in, KH, KW) and b (C_out,) in ``dtype``."""
     x, w, b = (rng.standard_normal(s).astype(dtype) for s in (x_shape, w_shape, w_shape[0]))
     return x, w, b
+
+
+def distinct(rng, shape):
+    """Values at least 0.1 apart, shuffled, none within 0.05 of 0: no max-pool ties and no ReLU
+    input at its kink, so finite differences are well defined."""
+    size = int(np.prod(shape))
+    values = rng.permutation(size) * 0.1 + 0.05 + rng.uniform(0, 0.01, size)
+    return (values - np.round(values.mean(), 1)).reshape(shape)
+
+
+def run_python(code):
+    """Run ``code`` in a fresh interpreter (nothing imported yet); return what it printed."""
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return done.stdout
 
 
 @pytest.fixture(params=F.LAYOUTS)

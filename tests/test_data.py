@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import gzip
 import hashlib
-import subprocess
-import sys
 from importlib import resources
 
 import numpy as np
 import pytest
+from conftest import run_python
 
 from cnnbp_core import data
 
@@ -54,7 +53,7 @@ def test_importing_data_needs_neither_matplotlib_nor_sklearn():
         "assert 'matplotlib' not in sys.modules, 'matplotlib'; "
         "assert 'sklearn' not in sys.modules, 'sklearn'"
     )
-    subprocess.run([sys.executable, "-c", code], check=True)
+    run_python(code)
 
 
 # ----------------------------------------------------------------------------- train_test_split

@@ -249,3 +249,38 @@ def test_the_jacobian_checker_shows_j_independent_of_k_and_names_a_transpose():
         )
 
     assert "column by column" in diagnosis(check(column_major))
+
+
+def mse_hessian(x, kernel_hw):
+    (kh, kw), (n, _, h, w) = kernel_hw, x.shape
+    rows = [
+        x[k, 0, i : i + kh, j : j + kw].ravel()
+        for k in range(n)
+        for i in range(h - kh + 1)
+        for j in range(w - kw + 1)
+    ]
+    a = np.array(rows)
+    return 2 / len(a) * a.T @ a
+
+
+def test_the_hessian_checker_accepts_the_right_answer_and_names_missing_factors():
+    assert exercises.check_exercise_mse_hessian(mse_hessian, strict=True).passed
+    no_two = exercises.check_exercise_mse_hessian(lambda x, k: mse_hessian(x, k) / 2)
+    assert not no_two.passed and "factor 1/2" in no_two.diagnosis[0]
+    flipped = exercises.check_exercise_mse_hessian(lambda x, k: mse_hessian(x[..., ::-1, ::-1], k))
+    assert not flipped.passed and "true convolution" in flipped.diagnosis[0]
+
+    def stub(x, kernel_hw):
+        raise NotImplementedError
+
+    assert exercises.check_exercise_mse_hessian(stub).status == "NOT ATTEMPTED"
+
+
+def test_the_bias_checker_sums_over_batch_and_pixels():
+    assert exercises.check_exercise_bias_gradient(
+        lambda d: d.sum(axis=(0, 2, 3)), strict=True
+    ).passed
+    mean = exercises.check_exercise_bias_gradient(lambda d: d.mean(axis=(0, 2, 3)))
+    assert not mean.passed and "factor" in mean.diagnosis[0]
+    wrong_axes = exercises.check_exercise_bias_gradient(lambda d: d.sum(axis=(1, 2, 3)))
+    assert not wrong_axes.passed

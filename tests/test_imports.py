@@ -42,7 +42,7 @@ def layer(module):
 
 def run(code):
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    return done.stdout, done.stderr
+    return done.stdout, done.stderr  # (stderr too: importing must print nothing anywhere)
 
 
 def test_the_walk_finds_every_layer():

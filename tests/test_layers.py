@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from conftest import distinct
 
 from cnnbp_core import functional as F
 from cnnbp_core.gradcheck import assert_gradients
@@ -9,13 +10,6 @@ from cnnbp_core.nn import layers as L
 from cnnbp_core.nn.models import lenet
 
 EPS = 1e-6
-
-
-def distinct(rng, shape):
-    """Values at least 0.1 apart, shuffled: no max-pool ties and no ReLU input near 0."""
-    size = int(np.prod(shape))
-    values = rng.permutation(size) * 0.1 + 0.05 + rng.uniform(0, 0.01, size)
-    return (values - np.round(values.mean(), 1)).reshape(shape)
 
 
 def check_layer(layer, x, rng, reset=None):

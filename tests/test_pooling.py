@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from conftest import distinct
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -26,13 +27,6 @@ CASES = [
     ((1, 2, 6, 5), (3, 2), 1, (1, 0)),  # stride 1: every element in several windows
     ((1, 1, 9, 4), (3, 1), (3, 2), (1, 0)),  # stride > kernel along W: gaps between windows
 ]
-
-
-def distinct(rng, shape):
-    """Values at least 0.1 apart (a shuffled grid plus a little noise): no ties, so finite
-    differences of max pooling are well defined."""
-    values = rng.permutation(int(np.prod(shape))) * 0.1 + rng.uniform(0, 0.01, int(np.prod(shape)))
-    return (values - values.mean()).reshape(shape)
 
 
 @pytest.mark.parametrize("kind", ["max", "avg"])

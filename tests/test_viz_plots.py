@@ -6,12 +6,11 @@ import os
 
 os.environ.setdefault("MPLBACKEND", "Agg")  # headless; the package itself never picks a backend
 
-import subprocess
-import sys
 from types import SimpleNamespace
 
 import numpy as np
 import pytest
+from conftest import run_python
 from matplotlib.colors import to_hex
 from matplotlib.figure import Figure
 
@@ -43,7 +42,7 @@ viz.kernel_tap_figure(np.eye(4), np.ones((3, 3)), 0, 0, kernel_size=2)
 assert dict(matplotlib.rcParams) == before, "rcParams changed"
 assert "matplotlib.pyplot" not in sys.modules, "pyplot imported"
 """
-    subprocess.run([sys.executable, "-c", code], check=True)
+    run_python(code)
 
 
 # ----------------------------------------------------------------------------- plot_matrix

@@ -3,12 +3,11 @@
 import functools
 import itertools
 import re
-import subprocess
-import sys
 import time
 
 import numpy as np
 import pytest
+from conftest import run_python
 
 from cnnbp_core import functional as F
 from cnnbp_core import viz
@@ -25,8 +24,7 @@ import sys
 import cnnbp_core.viz.widgets.conv
 print("ipywidgets" in sys.modules)
 """
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert done.stdout.strip() == "False"
+    assert run_python(code).strip() == "False"
 
 
 def controls_of(explorer):

@@ -13,8 +13,10 @@ The names a chapter calls are re-exported here: ``from cnnbp_core.book import ch
 
 from .checks import check, prove, show_source
 from .exercises.conv import (
+    check_exercise_bias_gradient,
     check_exercise_kernel_gradient,
     check_exercise_kernel_gradient_1d,
+    check_exercise_mse_hessian,
     check_exercise_output_jacobian,
     check_exercise_strided_kernel_gradient,
 )
@@ -26,7 +28,9 @@ __all__ = [
     "ExerciseResult",
     "Mistake",
     "check",
+    "check_exercise_bias_gradient",
     "check_exercise_kernel_gradient",
+    "check_exercise_mse_hessian",
     "check_exercise_kernel_gradient_1d",
     "check_exercise_output_jacobian",
     "check_exercise_strided_kernel_gradient",

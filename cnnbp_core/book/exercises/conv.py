@@ -376,3 +376,115 @@ def _jacobian_suspects(j, out_hw, kernel_hw):
             flat(j4[:, :, ::-1, ::-1]),
         ),
     )
+
+
+def check_exercise_mse_hessian(fn, *, rng=None, strict=False):
+    """Check ``fn(x, kernel_hw) -> H``: the Hessian of an MSE loss in the kernel's weights.
+
+    One kernel (C_in = C_out = 1), stride 1, no padding, a batch of N images:
+    ``L(K) = 1/M * sum (Y - T)^2`` over the M = N*H_out*W_out output entries, Y = X ⋆ K. The
+    Hessian with respect to vec(K) (row-major) is ``2/M * A^T A``, A the (M, KH*KW) matrix of
+    receptive fields; it does not depend on K or T. The checker builds A column by column from
+    finite differences of the forward pass (exact: Y is linear in K).
+
+    Parameters
+    ----------
+    fn : callable
+        ``fn(x, kernel_hw)`` with x (N, 1, H, W) and kernel_hw the pair (KH, KW); returns H of
+        shape (KH*KW, KH*KW).
+    rng : numpy.random.Generator, optional
+    strict : bool, default False
+
+    Returns
+    -------
+    ExerciseResult
+        Diagnoses a missing factor (2, 1/M, or both), a true convolution's receptive fields.
+
+    Examples
+    --------
+    >>> def mse_hessian(x, kernel_hw):
+    ...     (kh, kw), (n, _, h, w) = kernel_hw, x.shape
+    ...     rows = [x[k, 0, i : i + kh, j : j + kw].ravel()
+    ...             for k in range(n) for i in range(h - kh + 1) for j in range(w - kw + 1)]
+    ...     a = np.array(rows)  # (M, KH*KW)
+    ...     return 2 / len(a) * a.T @ a
+    >>> check_exercise_mse_hessian(mse_hessian).passed
+    True
+    >>> check_exercise_mse_hessian(lambda x, k: mse_hessian(x, k) / 2).diagnosis[0][:22]
+    'Off by a factor 1/2: y'
+    """
+    rng = np.random.default_rng(2027) if rng is None else generator(rng)
+    problems = []
+    for x_shape, kernel_hw in (((3, 1, 5, 6), (2, 3)), ((2, 1, 6, 4), (3, 2))):
+        x = rng.standard_normal(x_shape)
+        a = _receptive_fields(x, kernel_hw)  # (M, KH*KW)
+        expected = 2 / len(a) * a.T @ a  # (KH*KW, M) @ (M, KH*KW)
+        flipped = _receptive_fields(x, kernel_hw, flip=True)
+        suspects = (
+            (
+                "These are the receptive fields of a true convolution (K turned half a turn): "
+                "here Y = X ⋆ K, a cross-correlation.",
+                2 / len(a) * flipped.T @ flipped,
+            ),
+        )
+        (n, _, h, w), (kh, kw) = x_shape, kernel_hw
+        problems.append(
+            Problem(f"N={n}, X {h}x{w}, K {kh}x{kw}", (x, kernel_hw), expected, suspects)
+        )
+    return grade("the Hessian of the MSE in K", fn, problems, strict=strict)
+
+
+def _receptive_fields(x, kernel_hw, flip=False):
+    """A = d vec(Y) / d vec(K) by finite differences of the forward pass: (M, KH*KW)."""
+    kernel = np.zeros((1, 1, *kernel_hw))
+    columns = []
+    for u, v in np.ndindex(kernel_hw):
+        bump = np.zeros_like(kernel)
+        bump[0, 0, u, v] = 1.0
+        bump = bump[..., ::-1, ::-1] if flip else bump
+        plus, minus = conv2d_forward(x, kernel + bump)[0], conv2d_forward(x, kernel - bump)[0]
+        columns.append(((plus - minus) / 2).ravel())  # exact: Y is linear in K
+    return np.stack(columns, axis=1)
+
+
+def check_exercise_bias_gradient(fn, *, rng=None, strict=False):
+    """Check ``fn(delta) -> db``: dL/db of a convolution, from the upstream gradient alone.
+
+    ``Y[n,f,i,j] = b[f] + ...``, so the right answer is ``sum_{n,i,j} delta[n,f,i,j]``. The
+    checker takes it by finite differences of the forward pass in b.
+
+    Parameters
+    ----------
+    fn : callable
+        ``fn(delta)`` with delta (N, C_out, H_out, W_out); returns db of shape (C_out,).
+    rng : numpy.random.Generator, optional
+    strict : bool, default False
+
+    Returns
+    -------
+    ExerciseResult
+        Diagnoses the batch averaged (a factor 1/N) and the mean over pixels.
+
+    Examples
+    --------
+    >>> check_exercise_bias_gradient(lambda delta: delta.sum(axis=(0, 2, 3))).passed
+    True
+    >>> check_exercise_bias_gradient(lambda delta: delta.mean(axis=(0, 2, 3))).passed
+    False
+    """
+    rng = np.random.default_rng(2028) if rng is None else generator(rng)
+    problems = []
+    for x_shape, w_shape in (((2, 2, 5, 6), (3, 2, 2, 3)), ((3, 1, 4, 4), (2, 1, 3, 3))):
+        x, w = rng.standard_normal(x_shape), rng.standard_normal(w_shape)
+        b = rng.standard_normal(w_shape[0])
+
+        def forward(b, x=x, w=w):
+            return conv2d_forward(x, w, b)[0]
+
+        delta = rng.standard_normal(forward(b).shape)
+        (expected,) = numerical_vjp(forward, [b], delta)
+        n, f = delta.shape[:2]
+        problems.append(
+            Problem(f"N={n}, C_out={f}, δ {delta.shape[2]}x{delta.shape[3]}", (delta,), expected)
+        )
+    return grade("dL/db", fn, problems, strict=strict)
