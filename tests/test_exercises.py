@@ -284,3 +284,41 @@ def test_the_bias_checker_sums_over_batch_and_pixels():
     assert not mean.passed and "factor" in mean.diagnosis[0]
     wrong_axes = exercises.check_exercise_bias_gradient(lambda d: d.sum(axis=(1, 2, 3)))
     assert not wrong_axes.passed
+
+
+def input_gradient_1d(k, delta, length):
+    dx = np.zeros(length)
+    for i, d in enumerate(delta):  # y_i = sum_u k_u x_(i+u): x_(i+u) receives d * k_u
+        dx[i : i + len(k)] += d * k
+    return dx
+
+
+def test_the_input_gradient_checker_accepts_the_right_answer_and_names_the_classic_slips(
+    monkeypatch,
+):
+    check = exercises.check_exercise_input_gradient_1d
+    assert book.check_exercise_input_gradient_1d is check
+    assert check(input_gradient_1d, strict=True).passed
+    assert check(lambda k, d, n: np.convolve(d, k, "full")).passed
+
+    def no_flip(k, delta, length):
+        return input_gradient_1d(k[::-1], delta, length)
+
+    def valid(k, delta, length):
+        return np.convolve(delta, k, "valid")
+
+    assert "kernel not flipped" in diagnosis(check(no_flip))
+    assert "valid correlation" in diagnosis(check(valid))
+    reversed_ = check(lambda k, d, n: input_gradient_1d(k, d, n)[::-1])
+    assert "reversed end to end" in diagnosis(reversed_)
+    assert check(stub).status == "NOT ATTEMPTED"
+    with pytest.raises(AssertionError, match="kernel not flipped"):
+        check(no_flip, strict=True)
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("the checkers must not call the core's backward pass")
+
+    for module in (F, cnnbp_core.functional.conv):
+        monkeypatch.setattr(module, "conv2d_backward", broken)
+        monkeypatch.setattr(module, "conv2d_backward_naive", broken)
+    assert check(input_gradient_1d).passed

@@ -14,6 +14,7 @@ The names a chapter calls are re-exported here: ``from cnnbp_core.book import ch
 from .checks import check, prove, show_source
 from .exercises.conv import (
     check_exercise_bias_gradient,
+    check_exercise_input_gradient_1d,
     check_exercise_kernel_gradient,
     check_exercise_kernel_gradient_1d,
     check_exercise_mse_hessian,
@@ -29,6 +30,7 @@ __all__ = [
     "Mistake",
     "check",
     "check_exercise_bias_gradient",
+    "check_exercise_input_gradient_1d",
     "check_exercise_kernel_gradient",
     "check_exercise_mse_hessian",
     "check_exercise_kernel_gradient_1d",

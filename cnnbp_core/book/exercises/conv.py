@@ -488,3 +488,83 @@ def check_exercise_bias_gradient(fn, *, rng=None, strict=False):
             Problem(f"N={n}, C_out={f}, δ {delta.shape[2]}x{delta.shape[3]}", (delta,), expected)
         )
     return grade("dL/db", fn, problems, strict=strict)
+
+
+def check_exercise_input_gradient_1d(fn, *, rng=None, trials=4, strict=False):
+    """Check ``fn(k, delta, length) -> dx``: the input gradient of a valid 1-D cross-correlation.
+
+    The forward pass is ``y[i] = sum_u k[u] * x[i + u]`` with x of length L (``length``) and k
+    of length KL, so delta has length L - KL + 1 and ``fn`` must return an array of length L:
+    ``dL/dx[j] = sum_i delta[i] * k[j - i]``, the full correlation of delta with rot180(k). The
+    right answer comes from finite differences of the forward pass in x.
+
+    Parameters
+    ----------
+    fn : callable
+        ``fn(k, delta, length)``, k shape (KL,), delta shape (L - KL + 1,), length the int L;
+        returns shape (L,).
+    rng : numpy.random.Generator, optional
+        Source of the random problems (default: seeded, so the report is reproducible).
+    trials : int
+        Number of random problems.
+    strict : bool, default False
+        Raise ``AssertionError`` unless every problem passes (for tests and solutions).
+
+    Returns
+    -------
+    ExerciseResult
+        Diagnoses the kernel not flipped (delta ⋆full k), a valid correlation where the full one
+        belongs, and the answer reversed end to end.
+
+    Examples
+    --------
+    >>> def input_gradient(k, delta, length):  # delta ⋆full rot180(k) = delta ∗full k
+    ...     return np.convolve(delta, k, mode="full")
+    >>> check_exercise_input_gradient_1d(input_gradient, trials=2)  # doctest: +ELLIPSIS
+    PASS  dL/dx in 1-D: 2 of 2 problems right
+      PASS  L=..., KL=...  (max abs err ...)
+      PASS  L=..., KL=...  (max abs err ...)
+
+    Forgetting the flip (correlating the padded delta with k itself) is recognised:
+
+    >>> def no_flip(k, delta, length):
+    ...     return np.correlate(np.pad(delta, len(k) - 1), k, mode="valid")
+    >>> result = check_exercise_input_gradient_1d(no_flip)
+    >>> result.passed, result.diagnosis[0][:30]
+    (False, 'This is δ ⋆full k, the kernel ')
+    """
+    rng = np.random.default_rng(2029) if rng is None else generator(rng)
+    problems = []
+    for _ in range(as_int(trials, "trials", 1)):
+        # 2 <= KL (KL = 1 hides flips) and L >= 2 KL - 1, so a valid correlation has an entry
+        taps = int(rng.integers(2, 5))
+        length = int(rng.integers(2 * taps - 1, 12))
+        x, k = rng.standard_normal(length), rng.standard_normal(taps)
+        delta = rng.standard_normal(length - taps + 1)
+
+        def forward(x, k=k):
+            return conv2d_forward(x[None, None, None], k[None, None, None])[0][0, 0, 0]
+
+        (expected,) = numerical_vjp(forward, [x], delta)
+        padded = np.pad(delta, taps - 1)  # delta with KL - 1 zeros on each side
+        valid = [delta[j : j + taps] @ k[::-1] for j in range(len(delta) - taps + 1)]
+        suspects = (
+            (
+                "This is δ ⋆full k, the kernel not flipped. x_j meets k_u in y_(j-u), so "
+                "dL/dx_j = Σ_i δ_i k_(j-i): as i runs forward, the kernel runs backwards. "
+                "Correlate the padded δ with rot180(k), or convolve δ with k.",
+                np.array([padded[j : j + taps] @ k for j in range(length)]),
+            ),
+            (
+                "This is a valid correlation, δ ⋆ rot180(k), of length L - 2 KL + 2: x has "
+                "length L, so pad δ with KL - 1 zeros on each side first (a full correlation).",
+                np.array(valid),
+            ),
+            (
+                "This is the right answer reversed end to end: entry j must be dL/dx_j, the "
+                "gradient of x at position j.",
+                expected[::-1],
+            ),
+        )
+        problems.append(Problem(f"L={length}, KL={taps}", (k, delta, length), expected, suspects))
+    return grade("dL/dx in 1-D", fn, problems, strict=strict)

@@ -149,8 +149,8 @@ def _padding_minus_one(xp, delta, kernel_hw, stride, dilation):
 def _leftover_rows_first(xp, delta, kernel_hw, stride, dilation):
     # the r rows (columns) no window reaches skipped at the top (left) instead of the bottom
     (h, w), (ho, wo) = xp.shape[2:], delta.shape[2:]
-    (kh, kw), (sh, sw), (dh, dw) = kernel_hw, stride, dilation
-    rh, rw = h - ((ho - 1) * sh + dh * (kh - 1) + 1), w - ((wo - 1) * sw + dw * (kw - 1) + 1)
+    (kh, kw), (sh, sw), (dil_h, dil_w) = kernel_hw, stride, dilation
+    rh, rw = h - ((ho - 1) * sh + dil_h * (kh - 1) + 1), w - ((wo - 1) * sw + dil_w * (kw - 1) + 1)
     return _right(xp[..., rh:, rw:], delta, kernel_hw, stride, dilation)
 
 
@@ -161,8 +161,8 @@ def _last_row_dropped(xp, delta, kernel_hw, stride, dilation):
 def _ceil_output_size(xp, delta, kernel_hw, stride, dilation):
     # delta's H_out*W_out numbers (row-major, as in memory) read into a ceil-sized grid
     (n, f, ho, wo), (h, w) = delta.shape, xp.shape[2:]
-    (kh, kw), (sh, sw), (dh, dw) = kernel_hw, stride, dilation
-    span_h, span_w = dh * (kh - 1) + 1, dw * (kw - 1) + 1
+    (kh, kw), (sh, sw), (dil_h, dil_w) = kernel_hw, stride, dilation
+    span_h, span_w = dil_h * (kh - 1) + 1, dil_w * (kw - 1) + 1
     hc, wc = -(-(h - span_h) // sh) + 1, -(-(w - span_w) // sw) + 1  # ceil where conv2d floors
     flat = np.zeros((n, f, hc * wc), dtype=object)  # past the end of delta: 0
     flat[..., : ho * wo] = delta.reshape(n, f, ho * wo)
@@ -197,12 +197,12 @@ _MISTAKES = (
     ),
     Mistake(
         "operands_swapped",
-        "X and δ swapped: δ ⋆ X instead of X ⋆ δ, the same sums with the lags counted from the "
-        "other end, rot180(X ⋆ δ) (np.correlate(delta, x); also the answer for a "
-        "true-convolution forward pass)",
+        "X and δ swapped in the correlation, np.correlate(delta, x) instead of "
+        "np.correlate(x, delta): the same sums with the lags counted from the other end, "
+        "rot180(X ⋆ δ) (also the answer for a true-convolution forward pass)",
         "This is the right answer turned half a turn: the correlation's operands are swapped "
-        "(δ ⋆ X, as np.correlate(delta, x) computes), or this is the kernel gradient of a "
-        "true-convolution forward pass (MATLAB conv2). Slide δ over X: "
+        "(np.correlate(delta, x) rather than np.correlate(x, delta)), or this is the kernel "
+        "gradient of a true-convolution forward pass (MATLAB conv2). Slide δ over X: "
         "dK[u, v] = Σ δ[i, j]·X[i + u, j + v].",
         _operands_swapped,
         example={"x_shape": (1, 1, 3, 4), "w_shape": (1, 1, 2, 2)},
@@ -217,9 +217,9 @@ _MISTAKES = (
         "do not fit K's taps (this function raises ValueError); that is how it shows on a "
         "non-square kernel over a square input: the whole valid convolution X ∗ rot90(δ) comes "
         "out KW×KH, K's shape transposed",
-        shipped="mlpack (a C++ ML library) rotated a non-square kernel into a matrix of the "
-        "transposed shape, as a quarter turn would, in its convolution's backward pass; square "
-        "kernels hid it until it was fixed in 2023 (mlpack PR #3376)",
+        shipped="the same kind of slip, a non-square kernel turned the wrong way in a "
+        "convolution's backward pass, shipped in a C++ machine-learning library, where square "
+        "kernels hid it",
         example={"x_shape": (1, 1, 3, 4), "w_shape": (1, 1, 2, 3)},
     ),
     Mistake(

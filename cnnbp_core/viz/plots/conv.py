@@ -323,6 +323,7 @@ def kernel_tap_figure(x, delta, u, v, *, kernel_size, stride=1, padding=0, dilat
         facecolors="none",
         edgecolors=OUTLINE,
         linewidths=2,
+        zorder=3,  # above the hatching of the padded cells, which the tap reads too
     )
     if padded:
         (ph, pw), (hp, wp) = padding, t.xp.shape

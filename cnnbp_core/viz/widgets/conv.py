@@ -112,6 +112,17 @@ def _one(pair) -> str:
     return str(pair[0]) if pair[0] == pair[1] else f"({pair[0]},{pair[1]})"
 
 
+def _term(step: int, offset: int, var: str) -> str:
+    """An index such as "2i+3", written plainly: "i" for step 1 and offset 0."""
+    head = var if step == 1 else f"{step}{var}"
+    return head if offset == 0 else f"{head}+{offset}"
+
+
+def _count(n: int, noun: str) -> str:
+    """ "the 1 pixel" reads badly: "the pixel", "the 4 pixels"."""
+    return f"the {noun}" if n == 1 else f"the {n} {noun}s"
+
+
 def _line(text: str) -> str:
     return f'<div style="font:14px sans-serif;margin:4px 0">{text}</div>'
 
@@ -190,7 +201,7 @@ def kernel_tap_html(
         )
     except ValueError as err:
         return _no_picture(err)
-    (sh, sw), (ph, pw), (dh, dw) = conv_hyper(stride, padding, dilation)  # checked: as pairs
+    (sh, sw), (ph, pw), (dil_h, dil_w) = conv_hyper(stride, padding, dilation)  # checked: as pairs
     out_hw, (hp, wp) = delta.shape, t.xp.shape
     total = float(t.products.sum())
     padded = (ph, pw) != (0, 0)
@@ -210,7 +221,8 @@ def kernel_tap_html(
     lines = [
         _line(shape_line),
         _line(
-            f"dL/dK[{u},{v}] = Σ<sub>i,j</sub> δ[i,j] · {xp_name}[{sh}i+{dh * u}, {sw}j+{dw * v}]"
+            f"dL/dK[{u},{v}] = Σ<sub>i,j</sub> δ[i,j] · "
+            f"{xp_name}[{_term(sh, dil_h * u, 'i')}, {_term(sw, dil_w * v, 'j')}]"
             f' = <b data-dk="{total!r}">{total:.4g}</b>'
             f" (the core's conv2d_backward: {t.dk[u, v]:.4g})"
         ),
@@ -222,8 +234,8 @@ def kernel_tap_html(
             _line(
                 f"Stride {s}: the same sum is a correlation of {xp_name} with δ dilated by "
                 f"{s} (s − 1 zeros between neighbouring entries, hatched): dL/dK[{u},{v}] = "
-                f"({xp_name} ⋆ dilate<sub>{s}</sub>(δ))[{u}·{dh}, {v}·{dw}] = "
-                f"({xp_name} ⋆ dilate<sub>{s}</sub>(δ))[{u * dh}, {v * dw}] = "
+                f"({xp_name} ⋆ dilate<sub>{s}</sub>(δ))[{u}·{dil_h}, {v}·{dil_w}] = "
+                f"({xp_name} ⋆ dilate<sub>{s}</sub>(δ))[{u * dil_h}, {v * dil_w}] = "
                 f'<b data-dilated="{t.via_dilated!r}">{t.via_dilated:.4g}</b>'
             )
         )
@@ -232,11 +244,14 @@ def kernel_tap_html(
         i, j = t.hot
         same = "equal ✓" if np.array_equal(t.patch, t.dk) else "they differ ✗"
         kh, kw = t.dk.shape
-        patch_cells = [(i * sh + a * dh, j * sw + b * dw) for a in range(kh) for b in range(kw)]
+        patch_cells = [
+            (i * sh + a * dil_h, j * sw + b * dil_w) for a in range(kh) for b in range(kw)
+        ]
         lines.append(
             _line(
                 f"δ is one-hot at ({i},{j}): every other term is 0, so dL/dK[u,v] = "
-                f"{xp_name}[{sh}·{i}+u·{dh}, {sw}·{j}+v·{dw}] for every tap: dL/dK is exactly "
+                f"{xp_name}[{sh}·{i}+u·{dil_h}, {sw}·{j}+v·{dil_w}] for every tap: "
+                "dL/dK is exactly "
                 f"the patch of {xp_name} that output pixel ({i},{j}) reads (dashed), a copy of "
                 f"the input ({same})."
             )
@@ -245,7 +260,8 @@ def kernel_tap_html(
         lines.append(
             _line(
                 f"δ is all ones: each term is the pixel itself, so dL/dK[{u},{v}] is the plain "
-                f"sum of the {t.products.size} pixels tap ({u},{v}) reads (outlined), a box sum: "
+                f"sum of {_count(t.products.size, 'pixel')} tap ({u},{v}) reads (outlined), "
+                "a box sum: "
                 f"<b>{total:.4g}</b>. Each entry of dL/dK is such a sum, for its own tap."
             )
         )
