@@ -5,9 +5,13 @@ over the padded input Xp in steps of s. Output pixel (i, j) reads, through tap (
 padded pixel ``(i*s_h + u*d_h, j*s_w + v*d_w)``. From that one rule follow
 
 * the output size ``H_out = floor((H + 2p - d(KH - 1) - 1) / s) + 1`` (`output_size`),
-* the slice of Xp that tap (u, v) reads for every output pixel at once (`window`),
-* zero (or -inf) padding and cropping it off again (`pad`, `crop`),
-* the zeros inserted between the entries of delta for a strided gradient (`dilate2d`),
+* the slice of Xp that tap (u, v) reads for every output pixel at once (`window`), and the
+  window of Xp that one output pixel reads through every tap (`output_window`),
+* the largest dilation at which a kernel still fits (`largest_dilation`),
+* zero (or -inf) padding and cropping it off again (`pad`, `crop`), and which cells of Xp
+  are padding (`padding_mask`),
+* the zeros inserted between the entries of delta for a strided gradient (`dilate2d`,
+  `inserted_mask`),
 * and the half turn that tells a convolution from a cross-correlation (`rot180`).
 
 Works on float arrays and on object arrays of SymPy symbols alike. Imports only NumPy and
@@ -128,6 +132,58 @@ def window(u: int, v: int, out_hw, stride, dilation) -> tuple[slice, slice]:
     return tap(u * dil_h, sh, ho), tap(v * dil_w, sw, wo)
 
 
+def output_window(i: int, j: int, kernel_hw, stride, dilation) -> tuple[slice, slice]:
+    """Rows and columns of Xp that output pixel (i, j) reads, through every tap at once.
+
+    ``Xp[..., rows, cols]`` has shape (..., KH, KW): entry (u, v) is
+    ``Xp[..., i*s_h + u*d_h, j*s_w + v*d_w]``, the same pixel `window` gives tap (u, v).
+
+    >>> xp = np.arange(25).reshape(5, 5)
+    >>> rows, cols = output_window(1, 0, (2, 2), (2, 1), (1, 2))
+    >>> xp[rows, cols]
+    array([[10, 12],
+           [15, 17]])
+    """
+    (kh, kw), (sh, sw), (dil_h, dil_w) = kernel_hw, stride, dilation
+    return tap(i * sh, dil_h, kh), tap(j * sw, dil_w, kw)
+
+
+def largest_dilation(in_hw, kernel_hw, padding, limit: int) -> int:
+    """The largest dilation d <= ``limit`` (one d for both axes) at which the kernel still fits.
+
+    The dilated kernel spans ``d*(K - 1) + 1`` pixels along an axis, which must not exceed the
+    padded input's ``H + 2p``. An axis with a single tap spans 1 pixel whatever d, so it sets
+    no bound: a 1x1 kernel gets ``limit``.
+
+    Parameters
+    ----------
+    in_hw, kernel_hw, padding : (h, w) pairs of ints, already checked
+    limit : int, >= 1
+
+    Returns
+    -------
+    int, between 1 and ``limit``
+
+    Raises
+    ------
+    ValueError
+        When the kernel does not fit the padded input even undilated.
+
+    Examples
+    --------
+    >>> largest_dilation((7, 8), (4, 2), (0, 0), 3)  # 3*(4-1)+1 = 10 rows would not fit 7
+    2
+    >>> largest_dilation((7, 8), (1, 1), (0, 0), 3)
+    3
+    """
+    output_size(in_hw, kernel_hw, (1, 1), padding, (1, 1))  # the undilated kernel must fit
+    top = limit
+    for k, size, p in zip(kernel_hw, in_hw, padding):
+        if k > 1:
+            top = min(top, (size + 2 * p - 1) // (k - 1))  # largest d with d*(k-1)+1 <= size+2p
+    return top
+
+
 def padded_shape(shape, padding) -> tuple[int, ...]:
     """Shape of an (..., H, W) array after `pad`.
 
@@ -154,6 +210,20 @@ def pad(x, padding, value=0):
     xp = np.full(padded_shape(x.shape, padding), value, dtype=x.dtype)
     xp[..., ph : ph + x.shape[-2], pw : pw + x.shape[-1]] = x
     return xp
+
+
+def padding_mask(padded_hw, padding) -> np.ndarray:
+    """Which cells of an Xp of shape ``padded_hw`` are padding (True) rather than X (False).
+
+    >>> padding_mask((3, 4), (1, 1)).astype(int)
+    array([[1, 1, 1, 1],
+           [1, 0, 0, 1],
+           [1, 1, 1, 1]])
+    """
+    (hp, wp), (ph, pw) = padded_hw, padding
+    mask = np.ones((hp, wp), bool)
+    mask[ph : hp - ph, pw : wp - pw] = False
+    return mask
 
 
 def crop(xp, padding):
@@ -211,3 +281,30 @@ def dilate2d(a, factor):
     out = np.zeros((*a.shape[:-2], size_h, size_w), dtype=a.dtype)
     out[..., ::fh, ::fw] = a
     return out
+
+
+def inserted_mask(dilated_hw, factor) -> np.ndarray:
+    """Which cells of ``dilate2d(a, factor)``, of shape ``dilated_hw``, are inserted zeros (True).
+
+    Parameters
+    ----------
+    dilated_hw : (h, w) pair of ints
+        The dilated array's shape.
+    factor : (h, w) pair of ints, already checked
+
+    Returns
+    -------
+    ndarray of bool, shape dilated_hw
+        False on the entries of ``a`` (every ``factor``-th row and column), True elsewhere.
+
+    Examples
+    --------
+    >>> inserted_mask((3, 5), (2, 2)).astype(int)
+    array([[0, 1, 0, 1, 0],
+           [1, 1, 1, 1, 1],
+           [0, 1, 0, 1, 0]])
+    """
+    (fh, fw) = factor
+    mask = np.ones(tuple(dilated_hw), bool)
+    mask[::fh, ::fw] = False
+    return mask

@@ -264,6 +264,23 @@ def as_object_array(a, name: str, ndim: int | None = None) -> np.ndarray:
     return arr
 
 
+def is_numeric(a) -> bool:
+    """True when ``a`` converts to an array of ints or floats (not of objects, e.g. SymPy terms).
+
+    Functions that work on numbers and on SymPy symbols alike ask it whether to return float64
+    or expressions. A ragged nested list is not numeric (the caller's conversion reports it).
+
+    >>> is_numeric([[1.0, 2.0]]), is_numeric(np.arange(3)), is_numeric(np.array([1], dtype=object))
+    (True, True, False)
+    >>> is_numeric([[1.0], [1.0, 2.0]])  # ragged
+    False
+    """
+    try:
+        return np.asarray(a).dtype.kind in "iuf"
+    except (TypeError, ValueError):  # ragged: left for as_object_array to report
+        return False
+
+
 def numeric_array(a, name: str, ndims: tuple[int, ...]) -> np.ndarray:
     """A non-empty array of booleans, integers or floats with one of the allowed ``ndims``.
 
@@ -477,6 +494,39 @@ def conv_hyper(stride, padding, dilation):
     ((2, 2), (1, 1), (1, 2))
     """
     return pair(stride, "stride", 1), pair(padding, "padding", 0), pair(dilation, "dilation", 1)
+
+
+def kernel_gradient_args(xp, delta, kernel_hw, stride, dilation):
+    """Check and convert the arguments of a closed form of dL/dK (the right one or a wrong one).
+
+    Parameters
+    ----------
+    xp : array_like, 4-D (N, C_in, H + 2p_h, W + 2p_w)
+    delta : array_like, 4-D (N, C_out, H_out, W_out)
+    kernel_hw, stride, dilation : int or (h, w) pair, each >= 1
+
+    Returns
+    -------
+    (xp, delta, kernel_hw, stride, dilation)
+        The arrays as object arrays (of numbers or SymPy terms), the rest as (h, w) pairs.
+
+    Examples
+    --------
+    >>> xp, delta, *rest = kernel_gradient_args(np.zeros((1, 1, 3, 3)), np.zeros((1, 1, 2, 2)),
+    ...                                         2, 1, (1, 1))
+    >>> xp.dtype, rest
+    (dtype('O'), [(2, 2), (1, 1), (1, 1)])
+    >>> kernel_gradient_args(np.zeros((3, 3)), np.zeros((1, 1, 2, 2)), 2, 1, 1)
+    Traceback (most recent call last):
+    ValueError: xp must be 4-D; got shape (3, 3) (2-D)
+    """
+    return (
+        as_object_array(xp, "xp", ndim=4),
+        as_object_array(delta, "delta", ndim=4),
+        pair(kernel_hw, "kernel_hw", 1),
+        pair(stride, "stride", 1),
+        pair(dilation, "dilation", 1),
+    )
 
 
 def pool_hyper(kernel_size, stride, padding):

@@ -9,7 +9,7 @@ import pytest
 
 from cnnbp_core import functional as F
 from cnnbp_core.book.checks import check, show_source
-from cnnbp_core.book.feedback import Problem, grade, mask_html, mask_text
+from cnnbp_core.book.feedback import Problem, Trial, grade, mask_html, mask_text
 
 
 def test_check_passes_and_prints_one_row(capsys):
@@ -96,6 +96,92 @@ def test_grade_reports_what_the_function_returned_or_raised():
     raised = grade("t", lambda x: 1 / 0, [problem])
     assert "your function raised ZeroDivisionError: division by zero" in str(raised)
     assert not raised.passed and raised.wrong == (None,)
+
+
+def test_grade_calls_an_all_zeros_answer_all_zeros_before_any_suspect():
+    problem = twice_problem(suspects=(("Every read is one pixel off.", np.zeros(3)),))
+    assert grade("t", lambda x: 0 * x, [problem]).diagnosis == ("Your answer is all zeros.",)
+
+
+def test_grade_rejects_complex_answers():
+    result = grade("t", lambda x: (2 * x).astype(complex), [twice_problem()])
+    assert not result.passed and result.wrong == (None,)
+    assert "returned complex numbers (dtype complex128)" in str(result)
+    assert "return an array of real floats" in result.diagnosis[0]
+
+
+def test_grade_tells_a_low_precision_answer_to_compute_in_float64():
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal(50)
+    problem = Problem("x", (x,), np.cumsum(x), (("You reversed it.", np.cumsum(x[::-1])),))
+    cases = {
+        "your answer is computed in float32": lambda x: np.cumsum(x.astype(np.float32)),
+        "your answer is computed in float16": lambda x: np.cumsum(x.astype(np.float16)),
+        "part of your computation runs in float32": lambda x: np.cumsum(
+            x.astype(np.float32)
+        ).astype(np.float64),
+    }
+    for where, fn in cases.items():
+        result = grade("t", fn, [problem])
+        assert not result.passed and len(result.diagnosis) == 1
+        assert result.diagnosis[0].startswith("Right up to rounding, but only to float")
+        assert f"Compute in float64, NumPy's default: {where}" in result.diagnosis[0]
+    reversed32 = grade("t", lambda x: np.cumsum(x[::-1].astype(np.float32)), [problem])
+    assert reversed32.diagnosis[0].startswith("You reversed it. Besides, compute in float64")
+    # a small error on a few entries, all one way, is no rounding: no precision diagnosis
+    ridge = grade("t", lambda x: np.cumsum(x) + 1e-6 * (np.arange(50) < 5), [problem])
+    assert ridge.diagnosis == () and "No common mistake matches" in str(ridge)
+
+
+def test_grade_prints_factors_near_one_with_the_digits_that_tell_them_from_one():
+    result = grade("t", lambda x: 2 * x * (1 + 1e-5), [twice_problem()])
+    assert result.diagnosis == (
+        "Off by a factor 1.00001: your answer is 1.00001 times the right one.",
+    )
+
+
+def test_grade_checks_its_arguments():
+    problem = twice_problem()
+    with pytest.raises(ValueError, match="problems must hold at least one Problem"):
+        grade("t", lambda x: 2 * x, [])
+    with pytest.raises(TypeError, match=r"problems\[1\] must be a Problem; got tuple"):
+        grade("t", lambda x: 2 * x, [problem, tuple(problem)])
+    with pytest.raises(TypeError, match="problems must be a sequence of Problem"):
+        grade("t", lambda x: 2 * x, problem)
+    with pytest.raises(ValueError, match="atol must be >= 0"):
+        grade("t", lambda x: 2 * x, [problem], atol=-1e-8)
+    with pytest.raises(ValueError, match="rtol must be finite"):
+        grade("t", lambda x: 2 * x, [problem], rtol=float("nan"))
+    with pytest.raises(TypeError, match="title must be a non-empty str"):
+        grade("", lambda x: 2 * x, [problem])
+
+
+def test_answers_that_are_no_values_get_their_own_messages():
+    problem = twice_problem()
+    cases = {
+        "Return the answer as a NumPy array of floats, not a str.": lambda x: "twice x",
+        "is a `return` missing?": lambda x: None,
+        "Fix the shape first": lambda x: np.ones(4),
+        "Your function raised an error": lambda x: x[9],
+    }
+    for text, fn in cases.items():
+        report = str(grade("t", fn, [problem]))
+        assert text in report and "No common mistake matches" not in report, report
+    import sympy
+
+    numbers = np.array([sympy.Integer(2), sympy.Float(4.0), 6], dtype=object)
+    assert grade("t", lambda x: numbers, [problem]).passed  # SymPy numbers are numbers
+    symbols = grade("t", lambda x: np.array([sympy.Symbol("a")] * 3), [problem])
+    assert "not an array of numbers" in str(symbols)
+    hinted = Problem("p", (), np.ones(3), shape_hints=(((3, 3), "That is x·xᵀ."),))
+    assert grade("t", lambda: np.ones((3, 3)), [hinted]).diagnosis == ("That is x·xᵀ.",)
+    kept = grade("t", lambda: np.ones((1, 3, 1)), [hinted]).diagnosis[0]
+    assert "keepdims=True" in kept
+
+
+def test_problem_trial_and_their_summary_carry_examples():
+    for documented in (Problem, Trial, Trial.summary):
+        assert ">>>" in documented.__doc__
 
 
 def test_grade_hands_each_problem_fresh_copies():

@@ -6,10 +6,10 @@ run all cells, wait for the kernel to go idle, move a slider with the keyboard, 
 widget output changed and that no widget error, page error or traceback appears. A screenshot is
 saved under test-artifacts/. Server and browser are always stopped.
 
-Where a chapter shows the kernel-gradient explorer (chapter 04 must), every kind of control is
-driven as a reader would: the kernel size (the tap slider's maximum follows it), each choice of
-delta, the padding and the stride (stride 2 adds the dilated delta panel); each step must change
-the view, and no state may show "No picture".
+Where a chapter shows the kernel-gradient explorer (chapter 04 must), every control is driven as
+a reader would: the kernel height and width (the tap sliders' maxima follow them), both taps,
+each choice of delta, the padding, the stride (stride 2 adds the dilated delta panel) and the
+dilation; each step must change the view, and no state may show "No picture".
 """
 
 from __future__ import annotations
@@ -196,6 +196,18 @@ def drive_kernel_explorer(page):
             f"the tap u slider's maximum following kernel KH = {to}",
         )
         kh = to
+    # Tap v, then the kernel width: tap v's maximum follows it (KW - 1).
+    u = ex.number("tap u", "aria-valuenow")
+    steps.append(ex.step("tap v 0 -> 1", lambda: ex.press("tap v", "ArrowRight"), f"dL/dK[{u},1]"))
+    kw = ex.number("kernel KW", "aria-valuenow")
+    steps.append(
+        ex.step(f"kernel KW {kw} -> {kw - 1}", lambda: ex.press("kernel KW", "ArrowLeft"), "dL/dK[")
+    )
+    wait_until(
+        lambda: ex.number("tap v", "aria-valuemax") == kw - 2,
+        f"the tap v slider's maximum following kernel KW = {kw - 1}",
+    )
+    v = ex.number("tap v", "aria-valuenow")
     # Each choice of delta, and back.
     for kind, shows in (
         ("one-hot", "exactly the patch"),
@@ -209,6 +221,10 @@ def drive_kernel_explorer(page):
     )
     steps.append(ex.step("stride 1 -> 2", lambda: ex.press("stride s", "ArrowRight"), "dilate2(δ)"))
     assert "(Xp ⋆ dilate2(δ))[" in ex.text()  # <sub> drops out of innerText
+    # Dilation 2: the taps read pixels 2 apart, (u·d, v·d) in the correlation's statement.
+    steps.append(
+        ex.step("dilation 1 -> 2", lambda: ex.press("dilation d", "ArrowRight"), f"[{u}·2, {v}·2]")
+    )
     return steps
 
 

@@ -23,6 +23,7 @@ import re
 from pathlib import Path
 
 import pytest
+from test_fault_injection import CHAPTERS
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
@@ -85,6 +86,9 @@ def rule_metadata(nb, number):
     meta = nb["metadata"].get("cnnbp")
     if not isinstance(meta, dict) or not {"derives", "explore"} <= set(meta):
         return ['notebook metadata needs "cnnbp": {"derives": [...], "explore": bool}']
+    listed = next((d for name, (d, _) in CHAPTERS.items() if name.startswith(number)), [])
+    if meta["derives"] != listed:  # a chapter cannot excuse itself from the fault test
+        return [f"metadata derives {meta['derives']}, the fault-injection test lists {listed}"]
     return []
 
 
@@ -111,6 +115,17 @@ def rule_sections_in_order(nb, number):
     return [] if positions == sorted(positions) else [f"sections out of order: {titles}"]
 
 
+CHECKING = re.compile(
+    r"\b(check|prove|check_gradients|assert_gradients|dot_product_check|gradient_identity_holds)"
+    r"\(|^\s*assert\b",
+    re.MULTILINE,
+)
+
+
+def stored_error(cell):
+    return any(o.get("output_type") == "error" for o in cell.get("outputs", []))
+
+
 def rule_checks(nb, number):
     if not nb["metadata"].get("cnnbp", {}).get("derives"):
         return []
@@ -121,8 +136,10 @@ def rule_checks(nb, number):
             problems.append(f"no cell tagged {tag}")
         elif not any("PASS" in output_text(c) for c in cells):
             problems.append(f"no PASS row in the cells tagged {tag}")
-        elif any(re.search(r"\bFAIL\b", output_text(c)) for c in cells):
-            problems.append(f"a FAIL row in a cell tagged {tag}")
+        elif any(re.search(r"\bFAIL\b", output_text(c)) or stored_error(c) for c in cells):
+            problems.append(f"a FAIL row or an error in a cell tagged {tag}")
+        elif not all(CHECKING.search(source(c)) for c in cells):
+            problems.append(f"a cell tagged {tag} checks nothing (no check, prove or assert)")
     return problems
 
 
@@ -164,8 +181,9 @@ def rule_exercises(nb, number):
 
 def rule_solutions(nb, number):
     cells = [c for c in section(nb, "solutions") if c["cell_type"] == "code"]
-    if not any("PASS" in output_text(c) for c in cells):
-        return ["the Solutions section has no checked solution (no PASS)"]
+    checked = [c for c in cells if "strict=True" in source(c) or CHECKING.search(source(c))]
+    if not any("PASS" in output_text(c) for c in checked):
+        return ["the Solutions section has no checked solution (a checker or check printing PASS)"]
     return []
 
 
@@ -200,71 +218,141 @@ def test_chapter_keeps_the_contract(path):
     assert problems(nb, number) == [], f"{path.name} breaks the chapter contract"
 
 
-# --- the contract bites: damage a real chapter one part at a time --------------------------------
+# --- the contract bites: damage a real chapter one part at a time, each rule must notice ------
 
 
-def drop_section(keyword):
+def edit_cells(predicate, change):
     def damage(nb):
         for cell in nb["cells"]:
-            if (heading(cell) or "").startswith(keyword):
-                cell["source"] = ["## Something else\n"]
+            if predicate(cell):
+                change(cell)
 
     return damage
+
+
+def set_source(text):
+    def change(cell):
+        cell["source"] = [text]
+
+    return change
+
+
+def is_heading(keyword):
+    return lambda cell: (heading(cell) or "").startswith(keyword)
+
+
+def in_section(keyword, kind="code"):
+    def predicate(cell):
+        return cell["cell_type"] == kind and any(
+            cell is c
+            for title, cells in sections(NB_CACHE[0]).items()
+            if title.startswith(keyword)
+            for c in cells
+        )
+
+    return predicate
+
+
+def tagged(tag):
+    return lambda cell: tag in tags(cell)
 
 
 def strip_tag(tag):
-    def damage(nb):
-        for cell in nb["cells"]:
-            cell.setdefault("metadata", {})["tags"] = sorted(tags(cell) - {tag})
-
-    return damage
+    return edit_cells(tagged(tag), lambda c: c["metadata"].update(tags=sorted(tags(c) - {tag})))
 
 
-def fail_a_check(nb):
-    for cell in nb["cells"]:
-        if "check-numeric" in tags(cell):
-            cell["outputs"] = [{"output_type": "stream", "name": "stdout", "text": ["FAIL  x\n"]}]
+def move_summary_to_the_end(nb):
+    cells = sections(nb)
+    title = next(t for t in cells if t.startswith("summary"))
+    moved = cells[title]
+    nb["cells"] = [c for c in nb["cells"] if not any(c is m for m in moved)] + moved
 
 
-def drop_stub(nb):
-    for cell in nb["cells"]:
-        if cell["cell_type"] == "code" and "raise NotImplementedError" in source(cell):
-            cell["source"] = ["pass\n"]
+def rewrite(predicate, old, new):
+    """Replace the regex ``old`` by ``new`` in the source of the cells ``predicate`` picks."""
+    return edit_cells(predicate, lambda c: c.update(source=[re.sub(old, new, source(c))]))
 
 
-def drop_promise(nb):
-    nb["cells"][0]["source"] = [source(nb["cells"][0]).replace("**Promise.**", "")]
+def first(index):
+    return lambda cell: cell is NB_CACHE[0]["cells"][index]
 
 
-def drop_chinese(nb):
-    for cell in nb["cells"]:
-        if cell["cell_type"] == "markdown":
-            cell["source"] = [CJK.sub("", source(cell))]
-
+FAIL_ROW = [{"output_type": "stream", "name": "stdout", "text": ["FAIL  x\n"]}]
+STUB = lambda cell: "raise NotImplementedError" in source(cell)  # noqa: E731
+MARKDOWN = lambda cell: cell["cell_type"] == "markdown"  # noqa: E731
+FIGURE = lambda cell: "save_figure(" in source(cell)  # noqa: E731
 
 DAMAGES = {
-    "no promise": drop_promise,
-    "no verification section": drop_section("verification"),
-    "no where-it-goes-wrong section": drop_section("where it goes wrong"),
-    "no explore section": drop_section("explore"),
-    "no summary": drop_section("summary"),
-    "no solutions": drop_section("solutions"),
-    "no references": drop_section("references"),
-    "no symbolic check": strip_tag("check-symbolic"),
-    "no numeric check": strip_tag("check-numeric"),
-    "a failing check": fail_a_check,
-    "no stub to write in": drop_stub,
-    "no Chinese terms": drop_chinese,
+    "metadata removed": (rule_metadata, lambda nb: nb["metadata"].pop("cnnbp")),
+    "metadata excusing the chapter": (
+        rule_metadata,
+        lambda nb: nb["metadata"]["cnnbp"].update(derives=[]),
+    ),
+    "no promise": (rule_title_and_setup, rewrite(first(0), r"\*\*Promise\.\*\*", "")),
+    "a second rng in the setup": (
+        rule_title_and_setup,
+        rewrite(first(1), r"$", "\nnp.random.default_rng(1)"),
+    ),
+    "no verification section": (
+        rule_sections_in_order,
+        rewrite(is_heading("verification"), r"^.*", "## Other"),
+    ),
+    "summary after the references": (rule_sections_in_order, move_summary_to_the_end),
+    "no symbolic check": (rule_checks, strip_tag("check-symbolic")),
+    "no numeric check": (rule_checks, strip_tag("check-numeric")),
+    "a check that checks nothing": (
+        rule_checks,
+        edit_cells(tagged("check-numeric"), set_source('print("PASS")')),
+    ),
+    "a failing check": (
+        rule_checks,
+        edit_cells(tagged("check-numeric"), lambda c: c.update(outputs=FAIL_ROW)),
+    ),
+    "a figure not in figures/": (rule_figure, rewrite(FIGURE, r'"(\d\d)_[^"]*"', r'"\1_missing"')),
+    "an explore section without its widget": (
+        rule_explore,
+        edit_cells(in_section("explore"), lambda c: c.update(outputs=[])),
+    ),
+    "a summary without a table": (
+        rule_summary_table,
+        rewrite(in_section("summary", "markdown"), r"(?m)^\|.*$", ""),
+    ),
+    "no stub to write in": (rule_exercises, edit_cells(STUB, set_source("pass\n"))),
+    "no checker call": (
+        rule_exercises,
+        rewrite(in_section("exercises"), "check_exercise_", "print_"),
+    ),
+    "solutions that only print PASS": (
+        rule_solutions,
+        edit_cells(in_section("solutions"), set_source('print("PASS")')),
+    ),
+    "references without a list": (
+        rule_references,
+        rewrite(in_section("references", "markdown"), r"(?m)^\s*[-*] ", ""),
+    ),
+    "no Chinese terms": (rule_chinese_terms, rewrite(MARKDOWN, CJK.pattern, "")),
 }
+NB_CACHE = [None]  # the notebook being damaged, for the section predicates
 
 
-@pytest.mark.parametrize("damage", DAMAGES.values(), ids=DAMAGES.keys())
-def test_a_chapter_that_skips_a_part_fails(damage):
-    deriving = [p for p in NOTEBOOKS if json.loads(p.read_text())["metadata"].get("cnnbp", {})]
-    full = [p for p in deriving if json.loads(p.read_text())["metadata"]["cnnbp"].get("explore")]
-    assert full, "no chapter with an explorer to damage"
-    nb, number = load(full[0])
-    assert problems(nb, number) == []
+def full_chapter():
+    for path in NOTEBOOKS:
+        nb, number = load(path)
+        if nb["metadata"].get("cnnbp", {}).get("explore"):
+            return nb, number
+    raise AssertionError("no chapter with an explorer to damage")
+
+
+@pytest.mark.parametrize("name", DAMAGES)
+def test_each_rule_notices_its_own_damage(name):
+    rule, damage = DAMAGES[name]
+    nb, number = full_chapter()
+    assert rule(nb, number) == [], f"{rule.__name__} fails on the undamaged chapter"
     broken = copy.deepcopy(nb)
+    NB_CACHE[0] = broken
     damage(broken)
-    assert problems(broken, number), "the contract did not notice the damage"
+    assert rule(broken, number), f"{rule.__name__} did not notice: {name}"
+
+
+def test_every_rule_has_a_damage_that_it_notices():
+    assert {rule for rule, _ in DAMAGES.values()} == set(RULES)

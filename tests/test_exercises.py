@@ -4,14 +4,19 @@ Right and wrong answers here are written as a reader would write them (loops, sl
 calls), independently of the catalogue the checkers compare with.
 """
 
+import dataclasses
+import inspect
+
 import numpy as np
 import pytest
 
 import cnnbp_core.functional.conv
 from cnnbp_core import book
 from cnnbp_core import functional as F
+from cnnbp_core.book import feedback
 from cnnbp_core.book.exercises import conv as exercises
 from cnnbp_core.book.feedback import ExerciseResult
+from cnnbp_core.book.mistakes import KERNEL_GRADIENT_MISTAKES
 
 # --- right answers, as a reader writes them -------------------------------------------------------
 
@@ -47,11 +52,37 @@ def output_jacobian(x, kernel_hw):
     return np.array([window.ravel() for window in windows])
 
 
+def mse_hessian(x, kernel_hw):
+    (kh, kw), (n, _, h, w) = kernel_hw, x.shape
+    rows = [
+        x[k, 0, i : i + kh, j : j + kw].ravel()
+        for k in range(n)
+        for i in range(h - kh + 1)
+        for j in range(w - kw + 1)
+    ]
+    a = np.array(rows)  # (M, KH*KW)
+    return 2 / len(a) * a.T @ a  # (KH*KW, M) @ (M, KH*KW)
+
+
+def bias_gradient(delta):
+    return delta.sum(axis=(0, 2, 3))
+
+
+def input_gradient_1d(k, delta, length):
+    dx = np.zeros(length)
+    for i, d in enumerate(delta):  # y_i = sum_u k_u x_(i+u): x_(i+u) receives d * k_u
+        dx[i : i + len(k)] += d * k
+    return dx
+
+
 RIGHT = [
     (exercises.check_exercise_kernel_gradient_1d, kernel_gradient_1d),
     (exercises.check_exercise_strided_kernel_gradient, strided_kernel_gradient),
     (exercises.check_exercise_kernel_gradient, kernel_gradient),
     (exercises.check_exercise_output_jacobian, output_jacobian),
+    (exercises.check_exercise_mse_hessian, mse_hessian),
+    (exercises.check_exercise_bias_gradient, bias_gradient),
+    (exercises.check_exercise_input_gradient_1d, input_gradient_1d),
 ]
 
 
@@ -111,6 +142,39 @@ def test_a_function_that_is_not_called_is_refused():
         exercises.check_exercise_kernel_gradient_1d(kernel_gradient_1d, trials=0)
 
 
+def test_each_checker_draws_its_own_numbers():
+    """No two checkers pose the same random numbers (each has its own default seed)."""
+    drawn = {}
+    for checker, solution in RIGHT:
+        seen = []
+
+        def spy(*args, solution=solution, seen=seen):
+            seen.extend(np.ravel(a) for a in args if isinstance(a, np.ndarray))
+            return solution(*args)
+
+        assert checker(spy).passed
+        drawn[checker.__name__] = np.concatenate(seen)
+    names = sorted(drawn)
+    for k, a in enumerate(names):
+        for b in names[k + 1 :]:
+            assert np.intersect1d(drawn[a], drawn[b]).size == 0, (a, b)
+
+
+def posed(monkeypatch, checker):
+    """The problems a checker poses (grade is spied on; the stub is not attempted)."""
+    problems = []
+    real = feedback.grade
+
+    def spy(title, fn, these, **kwargs):
+        problems.extend(these)
+        return real(title, fn, these, **kwargs)
+
+    monkeypatch.setattr(exercises, "grade", spy)
+    checker(stub)
+    monkeypatch.undo()
+    return problems
+
+
 def test_the_random_problems_follow_the_rng():
     a = exercises.check_exercise_kernel_gradient_1d(kernel_gradient_1d)
     b = exercises.check_exercise_kernel_gradient_1d(kernel_gradient_1d)
@@ -128,6 +192,123 @@ def diagnosis(result):
     assert not result.passed and result.status == "FAIL"
     assert result.diagnosis, str(result)
     return " ".join(result.diagnosis)
+
+
+def test_an_all_zeros_answer_is_called_all_zeros():
+    # padding one ring too many moves every 1-D read into the zeros above: a suspect of zeros
+    # matched first, and the reader was told every read was one pixel off
+    zeros = exercises.check_exercise_kernel_gradient_1d(lambda x, d: np.zeros(len(x) - len(d) + 1))
+    assert diagnosis(zeros) == "Your answer is all zeros."
+
+
+def test_the_checkers_look_only_for_slips_possible_on_their_problems(monkeypatch):
+    text = {name: m.diagnosis for name, m in KERNEL_GRADIENT_MISTAKES.items()}
+    never = {text["padding_plus_one"], text["padding_minus_one"]}  # the exercises pad nothing
+    for checker in (
+        exercises.check_exercise_kernel_gradient_1d,
+        exercises.check_exercise_strided_kernel_gradient,
+        exercises.check_exercise_kernel_gradient,
+    ):
+        for problem in posed(monkeypatch, checker):
+            diagnoses = {d for d, _ in problem.suspects}
+            assert all(np.any(wrong) for _, wrong in problem.suspects), problem.label
+            assert not diagnoses & never, problem.label
+            x = problem.args[0]
+            if x.ndim == 1:  # no rows to shift or drop, no quarter turn
+                assert text["last_row_dropped"] not in diagnoses
+                assert text["rotated_90"] not in diagnoses
+            if x.ndim < 4 or len(x) == 1:
+                assert text["batch_mean"] not in diagnoses
+
+
+def test_a_bug_in_a_wrong_formula_surfaces(monkeypatch):
+    def buggy(*args):
+        raise ValueError("a bug in a wrong formula")
+
+    catalogue = dict(KERNEL_GRADIENT_MISTAKES)
+    catalogue["flipped_delta"] = dataclasses.replace(catalogue["flipped_delta"], compute=buggy)
+    monkeypatch.setattr(exercises, "KERNEL_GRADIENT_MISTAKES", catalogue)
+    with pytest.raises(ValueError, match="a bug in a wrong formula"):
+        exercises.check_exercise_kernel_gradient(kernel_gradient)
+
+
+def test_the_stride_checker_poses_every_kernel_size_and_stride(monkeypatch):
+    problems = posed(monkeypatch, exercises.check_exercise_strided_kernel_gradient)
+    shapes = [(x.shape, k, s) for x, _, k, s in (p.args for p in problems)]
+    assert {k for _, k, _ in shapes} == {1, 2, 3} and {s for _, _, s in shapes} == {1, 2, 3}
+    assert all(h != w for (h, w), _, _ in shapes)
+    assert any(s == 2 and (h - k) % s for (h, _), k, s in shapes)  # a leftover row at stride 2
+
+    def two_by_two(x, delta, kernel_size, stride):  # ignores kernel_size
+        return strided_kernel_gradient(x, delta, 2, stride)
+
+    def one_stride(x, delta, kernel_size, stride):  # handles stride 2 only
+        return strided_kernel_gradient(x, delta, kernel_size, 2)
+
+    check = exercises.check_exercise_strided_kernel_gradient
+    assert not check(two_by_two).passed and not check(one_stride).passed
+
+
+def test_a_right_answer_in_float32_is_told_to_compute_in_float64():
+    def single(x, delta, kernel_hw):  # stored in a float64 array, computed in float32
+        return kernel_gradient(x.astype(np.float32), delta.astype(np.float32), kernel_hw)
+
+    def inputs_rounded(x, delta, kernel_hw):  # float64 arithmetic on float32-rounded inputs
+        return kernel_gradient(x.astype(np.float32).astype(np.float64), delta, kernel_hw)
+
+    def returned(x, delta, kernel_hw):  # a float32 array
+        return single(x, delta, kernel_hw).astype(np.float32)
+
+    for fn in (single, inputs_rounded, returned):
+        result = exercises.check_exercise_kernel_gradient(fn)
+        assert "Compute in float64" in diagnosis(result), str(result)
+        assert "No common mistake" not in str(result)
+    flipped = exercises.check_exercise_kernel_gradient(
+        lambda x, d, hw: returned(x, d[:, :, ::-1, ::-1].copy(), hw)
+    )
+    assert "flipped answer" in diagnosis(flipped) and "float64" in diagnosis(flipped)
+
+
+def test_the_exact_answers_are_judged_at_the_exact_tolerance():
+    def ridge(size):
+        return lambda x, k: mse_hessian(x, k) + size * np.eye(k[0] * k[1])
+
+    hessian, jacobian = (
+        exercises.check_exercise_mse_hessian,
+        exercises.check_exercise_output_jacobian,
+    )
+    assert (
+        hessian(mse_hessian, strict=True).passed and jacobian(output_jacobian, strict=True).passed
+    )
+    for size in (1e-6, 1e-7):
+        assert not hessian(ridge(size)).passed
+    assert not jacobian(lambda x, hw: output_jacobian(x, hw) + 1e-8).passed
+    assert not jacobian(lambda x, hw: output_jacobian(x, hw) * (1 + 1e-7)).passed
+
+
+def test_shape_slips_get_their_own_hints():
+    def outer(x, kernel_hw):  # A·Aᵀ: M x M
+        (kh, kw), (n, _, h, w) = kernel_hw, x.shape
+        a = np.array(
+            [
+                x[k, 0, i : i + kh, j : j + kw].ravel()
+                for k in range(n)
+                for i in range(h - kh + 1)
+                for j in range(w - kw + 1)
+            ]
+        )
+        return 2 / len(a) * a @ a.T  # (M, KH*KW) @ (KH*KW, M)
+
+    assert "A·Aᵀ" in diagnosis(exercises.check_exercise_mse_hessian(outer))
+    kept = exercises.check_exercise_bias_gradient(lambda d: d.sum(axis=(0, 2, 3), keepdims=True))
+    assert "keepdims" in diagnosis(kept)
+    twice_transposed = exercises.check_exercise_output_jacobian(
+        lambda x, hw: 2 * output_jacobian(x, hw).T
+    )
+    assert twice_transposed.trials[1].wrong is None  # 6x9 where 9x6 belongs
+    assert "This is J transposed" in twice_transposed.trials[1].diagnosis
+    for result in (kept, twice_transposed):
+        assert "No common mistake matches" not in str(result)
 
 
 def test_1d_flip_and_swapped_operands_are_named():
@@ -251,18 +432,6 @@ def test_the_jacobian_checker_shows_j_independent_of_k_and_names_a_transpose():
     assert "column by column" in diagnosis(check(column_major))
 
 
-def mse_hessian(x, kernel_hw):
-    (kh, kw), (n, _, h, w) = kernel_hw, x.shape
-    rows = [
-        x[k, 0, i : i + kh, j : j + kw].ravel()
-        for k in range(n)
-        for i in range(h - kh + 1)
-        for j in range(w - kw + 1)
-    ]
-    a = np.array(rows)
-    return 2 / len(a) * a.T @ a
-
-
 def test_the_hessian_checker_accepts_the_right_answer_and_names_missing_factors():
     assert exercises.check_exercise_mse_hessian(mse_hessian, strict=True).passed
     no_two = exercises.check_exercise_mse_hessian(lambda x, k: mse_hessian(x, k) / 2)
@@ -276,21 +445,31 @@ def test_the_hessian_checker_accepts_the_right_answer_and_names_missing_factors(
     assert exercises.check_exercise_mse_hessian(stub).status == "NOT ATTEMPTED"
 
 
-def test_the_bias_checker_sums_over_batch_and_pixels():
-    assert exercises.check_exercise_bias_gradient(
-        lambda d: d.sum(axis=(0, 2, 3)), strict=True
-    ).passed
-    mean = exercises.check_exercise_bias_gradient(lambda d: d.mean(axis=(0, 2, 3)))
-    assert not mean.passed and "factor" in mean.diagnosis[0]
-    wrong_axes = exercises.check_exercise_bias_gradient(lambda d: d.sum(axis=(1, 2, 3)))
-    assert not wrong_axes.passed
+BIAS_SLIPS = {
+    "Off by a factor N: you averaged over the batch": lambda d: d.sum(axis=(0, 2, 3)) / len(d),
+    "mean over the output pixels": lambda d: d.mean(axis=(2, 3)).sum(axis=0),
+    "mean over the batch and the output pixels": lambda d: d.mean(axis=(0, 2, 3)),
+    "Only the first example": lambda d: d[0].sum(axis=(1, 2)),
+    "summed over the channel axis": lambda d: d.sum(axis=(1, 2, 3)),
+    "keepdims": lambda d: d.sum(axis=(0, 2, 3), keepdims=True),
+}
 
 
-def input_gradient_1d(k, delta, length):
-    dx = np.zeros(length)
-    for i, d in enumerate(delta):  # y_i = sum_u k_u x_(i+u): x_(i+u) receives d * k_u
-        dx[i : i + len(k)] += d * k
-    return dx
+@pytest.mark.parametrize("named", sorted(BIAS_SLIPS))
+def test_the_bias_checker_names_each_slip_its_docstring_claims(named):
+    result = exercises.check_exercise_bias_gradient(BIAS_SLIPS[named])
+    assert all(named in d for d in result.diagnosis) and len(result.trials) == 2
+    assert "No common mistake" not in str(result)
+    claims = " ".join(inspect.getdoc(exercises.check_exercise_bias_gradient).split())
+    words = {
+        "Off by a factor N: you averaged over the batch": "batch averaged",
+        "mean over the output pixels": "mean over the output pixels",
+        "mean over the batch and the output pixels": "over the pixels and the batch",
+        "Only the first example": "only the first example",
+        "summed over the channel axis": "over the channel axis",
+        "keepdims": "keepdims=True",
+    }
+    assert words[named] in claims
 
 
 def test_the_input_gradient_checker_accepts_the_right_answer_and_names_the_classic_slips(

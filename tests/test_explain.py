@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from cnnbp_core import functional as F
+from cnnbp_core import geometry
 
 # The topic module itself: it holds every name below, whether or not the package re-exports it.
 from cnnbp_core.explain import conv as explain
@@ -112,6 +113,13 @@ def test_padded_terms_read_xp_and_agree_with_the_dilated_correlation(k, s, p, d)
         np.testing.assert_array_equal(t.cols, np.arange(out_hw[1]) * sw + v * dw)
         np.testing.assert_array_equal(t.products, xp[np.ix_(t.rows, t.cols)] * delta)
         np.testing.assert_array_equal(t.dilated_delta, F.dilate2d(delta, (sh, sw)))
+        assert (t.stride, t.dilation) == ((sh, sw), (dh, dw))
+        # the geometry a picture marks: padding (X_p's cells that are not X's), inserted zeros
+        np.testing.assert_array_equal(
+            t.is_padding, np.pad(np.zeros(x.shape), ((ph,), (pw,)), constant_values=1) == 1
+        )
+        np.testing.assert_array_equal(t.inserted, F.dilate2d(np.ones(out_hw), (sh, sw)) == 0)
+        assert t.patch_cells == ()
         # (Xp ⋆ dilate_s(delta))[u*d, v*d], computed here as a full correlation, entry by entry
         big = t.dilated_delta
         corr = sum(
@@ -138,6 +146,9 @@ def test_a_one_hot_delta_makes_dk_one_patch_of_xp(k, s, p, d):
         ]
         assert t.hot == (i, j)
         np.testing.assert_array_equal(t.patch, patch)
+        cells = [(i * sh + a * dh, j * sw + b * dw) for a, b in np.ndindex(kh, kw)]
+        assert t.patch_cells == tuple(cells)  # where that patch lies in X_p, row by row
+        np.testing.assert_array_equal([xp[c] for c in cells], patch.ravel())
         np.testing.assert_array_equal(t.dk, patch)  # dL/dK is exactly that patch
     centre = explain.explorer_delta(out_hw, kind="one-hot")
     assert centre[(out_hw[0] - 1) // 2, (out_hw[1] - 1) // 2] == 1
@@ -200,6 +211,9 @@ def test_explorer_ranges_admit_every_valid_state_and_no_other(in_hw):
             assert r["stride"] == (1, 3) and r["padding"] == (0, 2)
             low, top = r["dilation"]
             assert low == 1 <= top <= limits["dilation"]
+            if (kh, kw) == (1, 1):  # one tap reads one pixel whatever d: no dilation to explore
+                assert top == 1
+                continue
             for d in range(1, limits["dilation"] + 1):
                 for s in range(1, limits["stride"] + 1):
                     try:
@@ -210,3 +224,48 @@ def test_explorer_ranges_admit_every_valid_state_and_no_other(in_hw):
                     assert fits == (d <= top), (kh, kw, p, d, s)
     with pytest.raises(ValueError, match="does not fit"):
         explain.explorer_ranges(4, 0, in_hw=(3, 5))
+
+
+# ----------------------------------------------------------------------------- the geometry rules
+# the explorer and its figure use (cnnbp_core.geometry), checked against brute force
+
+
+def fits(in_hw, kernel, padding, dilation):
+    try:
+        F.conv2d_output_shape(*in_hw, kernel, padding=padding, dilation=dilation)
+    except ValueError:
+        return False
+    return True
+
+
+@pytest.mark.parametrize("in_hw", [(7, 8), (3, 5), (1, 4)])
+def test_largest_dilation_is_the_largest_that_fits(in_hw):
+    for kh, kw, p in itertools.product(range(1, 5), range(1, 5), range(3)):
+        if not fits(in_hw, (kh, kw), p, 1):
+            with pytest.raises(ValueError, match="does not fit"):
+                geometry.largest_dilation(in_hw, (kh, kw), (p, p), 5)
+            continue
+        top = geometry.largest_dilation(in_hw, (kh, kw), (p, p), 5)
+        assert 1 <= top <= 5
+        assert [fits(in_hw, (kh, kw), p, d) for d in range(1, 6)] == [d <= top for d in range(1, 6)]
+    assert geometry.largest_dilation(in_hw, (1, 1), (0, 0), 7) == 7  # a single tap: no bound
+
+
+def test_padding_and_inserted_masks_mark_what_pad_and_dilate2d_added():
+    for padding in [(0, 0), (1, 2), (2, 0)]:
+        xp = geometry.pad(np.ones((3, 4)), padding)
+        np.testing.assert_array_equal(geometry.padding_mask(xp.shape, padding), xp == 0)
+    for factor in [(1, 1), (2, 3), (3, 1)]:
+        dilated = geometry.dilate2d(np.ones((3, 2)), factor)
+        np.testing.assert_array_equal(geometry.inserted_mask(dilated.shape, factor), dilated == 0)
+
+
+def test_output_window_is_every_taps_pixel_for_one_output_pixel():
+    xp = np.arange(9 * 10).reshape(9, 10)
+    for (kh, kw), (sh, sw), (dh, dw) in [((2, 3), (2, 1), (1, 2)), ((3, 1), (1, 3), (2, 1))]:
+        out_hw = geometry.output_size((9, 10), (kh, kw), (sh, sw), (0, 0), (dh, dw))
+        for i, j in np.ndindex(out_hw):
+            rows, cols = geometry.output_window(i, j, (kh, kw), (sh, sw), (dh, dw))
+            for u, v in np.ndindex(kh, kw):  # entry (u, v) is what tap (u, v) reads at (i, j)
+                tap_rows, tap_cols = geometry.window(u, v, out_hw, (sh, sw), (dh, dw))
+                assert xp[rows, cols][u, v] == xp[tap_rows, tap_cols][i, j]

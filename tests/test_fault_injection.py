@@ -1,85 +1,118 @@
-"""The book's checks bite: break the core's backward a little and the chapter must fail.
+"""The book's checks bite: break the core's backward a little and the chapter's checks must fail.
 
-For every chapter whose metadata says it derives a gradient (``"derives": ["conv2d.dK"]``),
-each fault of that gradient is injected into the running kernel before the chapter's first
-cell, by replacing the core's backward with a wrapper that corrupts one output. The chapter is
-then executed top to bottom; it must stop with an ``AssertionError`` (a failed check row or
-assert), not run to the end and not fail for any other reason. The faults are small on purpose:
-a relative error of 1e-4, a flipped kernel, a batch averaged instead of summed.
+Each fault replaces the core's backward, inside the chapter's kernel, with a wrapper that
+corrupts one output slightly (a relative error of 1e-4, a flipped kernel, a batch averaged
+instead of summed, or an error only when the layer is strided, dilated, or has as many input as
+output channels). The wrapper is switched on only while a cell tagged ``check-numeric`` runs, so
+every other cell runs with the true backward and must not fail; the fault must make one of the
+tagged cells stop with an ``AssertionError``. So the test shows that the chapter's *numeric
+checks themselves* bite, not that some earlier cell happened to notice. A control run with a
+fault that changes nothing must run the chapter to its end.
 
-figures/ is restored after each run, so a faulty run can never leave a damaged figure behind.
+Which faults each chapter must catch is listed here, not in the notebook, so a chapter cannot
+excuse itself by editing its own metadata; the contract test holds the metadata to this list.
+Figures from faulty runs go to a temporary folder (``CNNBP_FIGURES_DIR``), never to figures/.
 """
 
-import json
-import shutil
 from pathlib import Path
 
 import nbformat
 import pytest
 from nbclient import NotebookClient
-from nbclient.exceptions import CellExecutionError
 
 ROOT = Path(__file__).resolve().parents[1]
-NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 
-# topic -> {fault name: expression of the corrupted gradient, in terms of dx, dw, db, cache}
+# fault name -> the corrupted return value of conv2d_backward, in terms of dx, dw, db and cache
 FAULTS = {
-    "conv2d.dK": {
-        "dK scaled by 1 + 1e-4": "dx, dw * (1 + 1e-4), db",
-        "dK kernel axes flipped": "dx, dw[..., ::-1, ::-1], db",
-        "dK averaged over the batch": "dx, dw / cache.x_padded.shape[0], db",
-    },
+    "dK scaled by 1 + 1e-4": "dx, dw * (1 + 1e-4), db",
+    "dK kernel axes flipped": "dx, dw[..., ::-1, ::-1], db",
+    "dK averaged over the batch": "dx, dw / cache.x_padded.shape[0], db",
+    "dK off only when strided": "dx, dw * (1 + 1e-4) if cache.stride != (1, 1) else dw, db",
+    "dK off only when dilated": "dx, dw * (1 + 1e-4) if cache.dilation != (1, 1) else dw, db",
+    "dK channel axes swapped when C_in = C_out": (
+        "dx, dw.transpose(1, 0, 2, 3) if dw.shape[0] == dw.shape[1] > 1 else dw, db"
+    ),
 }
-BACKWARD = {"conv2d.dK": ("cnnbp_core.functional.conv", "conv2d_backward")}
+EVERYWHERE = ["dK scaled by 1 + 1e-4", "dK kernel axes flipped", "dK averaged over the batch"]
+# chapter -> (the gradients it derives, the faults its numeric checks must catch)
+CHAPTERS = {
+    "00_how_to_read": (["conv2d.dK"], EVERYWHERE),
+    "04_kernel_gradient": (["conv2d.dK"], list(FAULTS)),
+}
 
 INJECTION = """\
-import importlib as _importlib
 import cnnbp_core.functional as _F
-_module = _importlib.import_module({module!r})
-_true = getattr(_module, {name!r})
+import cnnbp_core.functional.conv as _conv
+_true, _fault_on = _conv.conv2d_backward, [False]
 def _faulty(dout, cache):
     dx, dw, db = _true(dout, cache)
-    return {expression}
-setattr(_module, {name!r}, _faulty)
-setattr(_F, {name!r}, _faulty)
+    return ({expression}) if _fault_on[0] else (dx, dw, db)
+_F.conv2d_backward = _conv.conv2d_backward = _faulty
 """
 
 
-def cases():
-    for path in NOTEBOOKS:
-        meta = json.loads(path.read_text())["metadata"].get("cnnbp", {})
-        for topic in meta.get("derives", []):
-            for fault in FAULTS[topic]:
-                yield pytest.param(path, topic, fault, id=f"{path.stem}: {fault}")
+def faulty_notebook(chapter, expression):
+    """The chapter with the fault injected, switched on in its check-numeric cells only."""
+    nb = nbformat.read(ROOT / "notebooks" / f"{chapter}.ipynb", as_version=4)
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            tagged = "check-numeric" in cell.metadata.get("tags", [])
+            cell.source = f"_fault_on[0] = {tagged}\n" + cell.source
+    nb.cells.insert(0, nbformat.v4.new_code_cell(INJECTION.format(expression=expression)))
+    return nb
 
 
-@pytest.fixture
-def figures_restored(tmp_path):
-    saved = tmp_path / "figures"
-    shutil.copytree(ROOT / "figures", saved)
-    yield
-    shutil.rmtree(ROOT / "figures")
-    shutil.copytree(saved, ROOT / "figures")
+def first_caught(nb, tmp_path, monkeypatch):
+    """Run cell by cell; the index of the first check-numeric cell that fails, else None.
+
+    Any other failure (an untagged cell, which runs with the true backward, or a tagged cell
+    failing with anything but an AssertionError) fails the test.
+    """
+    monkeypatch.setenv("CNNBP_FIGURES_DIR", str(tmp_path))
+    client = NotebookClient(
+        nb, timeout=600, kernel_name="python3", allow_errors=True,
+        resources={"metadata": {"path": str(ROOT / "notebooks")}},
+    )  # fmt: skip
+    with client.setup_kernel():
+        for index, cell in enumerate(nb.cells):
+            if cell.cell_type != "code":
+                continue
+            client.execute_cell(cell, index)
+            errors = [o for o in cell.outputs if o.output_type == "error"]
+            if not errors:
+                continue
+            tagged = "check-numeric" in cell.metadata.get("tags", [])
+            assert tagged and errors[0].ename == "AssertionError", (
+                f"cell {index} failed with {errors[0].ename} (tagged check-numeric: {tagged})"
+            )
+            return index
+    return None
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize(("path", "topic", "fault"), list(cases()))
-def test_chapter_fails_when_its_gradient_is_wrong(path, topic, fault, figures_restored):
-    module, name = BACKWARD[topic]
-    code = INJECTION.format(module=module, name=name, expression=FAULTS[topic][fault])
-    nb = nbformat.read(path, as_version=4)
-    nb.cells.insert(0, nbformat.v4.new_code_cell(code))
-    client = NotebookClient(
-        nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
-    )
-    with pytest.raises(CellExecutionError) as failure:
-        client.execute()
-    assert failure.value.ename == "AssertionError", (
-        f"{path.name} with '{fault}' failed for another reason: {failure.value.ename}"
-    )
+@pytest.mark.parametrize(
+    ("chapter", "fault"),
+    [(chapter, fault) for chapter, (_, faults) in CHAPTERS.items() for fault in faults],
+)
+def test_a_numeric_check_of_the_chapter_fails_when_its_gradient_is_wrong(
+    chapter, fault, tmp_path, monkeypatch
+):
+    caught = first_caught(faulty_notebook(chapter, FAULTS[fault]), tmp_path, monkeypatch)
+    assert caught is not None, f"{chapter} ran past every numeric check with '{fault}'"
 
 
-def test_every_topic_a_chapter_derives_has_faults():
-    for path in NOTEBOOKS:
-        for topic in json.loads(path.read_text())["metadata"].get("cnnbp", {}).get("derives", []):
-            assert topic in FAULTS, f"{path.name} derives {topic}, which has no faults to inject"
+@pytest.mark.slow
+def test_a_fault_that_changes_nothing_lets_the_chapter_run_to_its_end(tmp_path, monkeypatch):
+    nb = faulty_notebook("00_how_to_read", "dx, dw, db")
+    assert first_caught(nb, tmp_path, monkeypatch) is None
+    errors = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
+    assert not [o for o in errors if o.output_type == "error"]
+    assert not (ROOT / "figures" / "unused").exists()  # nothing written outside tmp_path
+    assert any(tmp_path.iterdir()), "the chapter's figures went to CNNBP_FIGURES_DIR"
+
+
+def test_every_chapter_that_derives_a_gradient_is_listed():
+    for path in sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")):
+        derives = nbformat.read(path, as_version=4).metadata.get("cnnbp", {}).get("derives", [])
+        listed = CHAPTERS.get(path.stem, ([], []))[0]
+        assert derives == listed, f"{path.name} derives {derives}; this test lists {listed}"

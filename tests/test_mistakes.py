@@ -4,11 +4,18 @@ Every mistake is rejected by the exact SymPy identity on a configuration where t
 form is proved, and differs numerically from the core's backward pass on the same numbers.
 """
 
+import ast
+import inspect
+
 import numpy as np
 import pytest
 
 from cnnbp_core import functional as F
+from cnnbp_core import validation
+from cnnbp_core.book.exercises import conv as exercises
+from cnnbp_core.book.mistakes import FEATURES, DoesNotFit
 from cnnbp_core.book.mistakes import KERNEL_GRADIENT_MISTAKES as MISTAKES
+from cnnbp_core.book.mistakes import conv as catalogue
 from cnnbp_core.geometry import pad
 from cnnbp_core.symbolic import (
     evaluate,
@@ -63,10 +70,17 @@ def test_each_entry_says_in_one_line_what_goes_wrong(name):
     assert m.description and m.diagnosis.endswith(".")
 
 
-def test_the_mistakes_that_shipped_in_public_code_say_where():
-    assert "non-square kernel" in MISTAKES["rotated_90"].shipped
-    assert "stride missing in conv_backward" in MISTAKES["delta_not_dilated"].shipped
-    assert "CUDA teaching project" in MISTAKES["ceil_output_size"].shipped
+def test_the_mistakes_that_shipped_in_public_code_say_where_and_no_more():
+    # exactly what the project's notes on public bugs support (kind of project, no names)
+    shipped = {name: m.shipped for name, m in MISTAKES.items() if m.shipped}
+    assert shipped == {
+        "rotated_90": "a related slip, rotating a non-square kernel wrongly, shipped in a C++ "
+        "machine-learning library",
+        "delta_not_dilated": "stride missing in a course's conv backward, shipped in a popular "
+        "solutions repository",
+        "ceil_output_size": "a wrong output-size formula with stride shipped in a CUDA teaching "
+        "project",
+    }
     assert "KW×KH" in MISTAKES["rotated_90"].needs  # how it shows on a non-square kernel
     assert "C_in = C_out" in MISTAKES["channels_swapped"].description
 
@@ -189,6 +203,41 @@ def test_mistakes_that_need_a_batch_or_a_stride_are_right_without_one():
     xp, delta, dw, _ = float_problem({"x_shape": (1, 1, 4, 5), "w_shape": (1, 1, 2, 3)})
     for name in ("batch_mean", "delta_not_dilated", "leftover_rows_first", "ceil_output_size"):
         np.testing.assert_allclose(MISTAKES[name](xp, delta, (2, 3)), dw, atol=1e-12)
+
+
+def test_a_quarter_turn_that_does_not_fit_raises_does_not_fit():
+    xp, delta = np.zeros((1, 1, 4, 5)), np.zeros((1, 1, 3, 2))  # K 2x4: H_out 3 != W_out 2
+    with pytest.raises(DoesNotFit, match="more output pixels") as raised:
+        MISTAKES["rotated_90"](xp, delta, (2, 4))
+    assert isinstance(raised.value, ValueError)
+    with pytest.raises(ValueError, match="does not fit padded input") as raised:  # a real error
+        MISTAKES["rotated_90"](np.zeros((1, 1, 2, 2)), np.zeros((1, 1, 1, 1)), (3, 3))
+    assert not isinstance(raised.value, DoesNotFit)
+
+
+def test_each_mistake_says_which_problems_it_is_possible_on():
+    requires = {name: set(m.requires) for name, m in MISTAKES.items()}
+    assert requires["padding_plus_one"] == requires["padding_minus_one"] == {"padding"}
+    assert requires["batch_mean"] == {"batch"}
+    assert {"stride"} == requires["delta_not_dilated"] == requires["ceil_output_size"]
+    assert "2-D" in requires["last_row_dropped"]
+    assert all(r <= set(FEATURES) for r in requires.values())
+    assert MISTAKES["batch_mean"].applies({"batch"}) and not MISTAKES["batch_mean"].applies(())
+    with pytest.raises(ValueError, match="features may only name"):
+        MISTAKES["batch_mean"].applies({"channels"})
+
+
+def test_shared_rules_are_written_once():
+    assert validation.is_numeric([[1.0, 2.0]]) and validation.is_numeric(np.arange(3))
+    assert not validation.is_numeric(tensor("X", (1, 2)))
+    assert not validation.is_numeric([[1.0], [1.0, 2.0]])  # ragged
+    for module in (catalogue, exercises):
+        tree = ast.parse(inspect.getsource(module))
+        defined = {node.name for node in ast.walk(tree) if isinstance(node, ast.FunctionDef)}
+        assert not defined & {"_is_numeric", "is_numeric", "kernel_gradient_args"}, module
+        assert not {"_jacobian", "_receptive_fields"} <= defined, module  # one route to dY/dK
+    source = inspect.getsource(catalogue.Mistake.__call__)
+    assert "kernel_gradient_args" in source and "as_object_array" not in source
 
 
 def test_a_mistake_checks_its_arguments_like_the_closed_form():

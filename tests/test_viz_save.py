@@ -61,3 +61,11 @@ def test_save_figure_bad_input(tmp_path, fig, name, exc, needle):
     fig = Figure() if fig == "fig" else fig
     with pytest.raises(exc, match=needle):
         viz.save_figure(fig, name, directory=tmp_path)
+
+
+def test_the_environment_can_redirect_the_default_folder(tmp_path, monkeypatch):
+    monkeypatch.setenv("CNNBP_FIGURES_DIR", str(tmp_path / "elsewhere"))
+    fig = Figure()
+    fig.subplots().plot([0, 1])
+    path = viz.save_figure(fig, "redirected")
+    assert path == tmp_path / "elsewhere" / "redirected.png" and path.is_file()

@@ -3,6 +3,7 @@
 import functools
 import itertools
 import re
+import statistics
 import time
 
 import numpy as np
@@ -84,17 +85,26 @@ def test_one_hot_and_all_ones_deltas_say_what_dk_is():
     assert t.dk[1, 1] == box and f"a box sum: <b>{box:.4g}</b>" in html and "30 pixels" in html
 
 
-def test_each_update_stays_well_under_100_ms():
+def test_each_update_of_the_largest_view_is_right_and_stays_well_under_100_ms():
+    """Timed through the widget (callback, ranges, compute, HTML), every update, not the best."""
     explorer = viz.kernel_gradient_explorer()
-    c = controls_of(explorer)
+    view, c = explorer.children[1], controls_of(explorer)
     c["kernel KH"].value, c["kernel KW"].value, c["padding p"].value = 4, 4, 2  # the largest view
     c["stride s"].value = 2
+    moves = [("tap u", 1), ("tap u", 3), ("tap v", 2), ("dilation d", 3), ("tap v", 0)]
+    moves += [(DELTA, "one-hot"), ("kernel KH", 3), ("dilation d", 1), (DELTA, "all ones")]
+    moves += [("kernel KW", 2), ("tap u", 0), ("stride s", 3), (DELTA, "random")]
     times = []
-    for value in [1, 2, 3, 0, 1, 2]:
+    for name, value in moves:
+        before = view.value
         start = time.perf_counter()
-        c["tap u"].value = value
+        c[name].value = value
         times.append(time.perf_counter() - start)
-    assert min(times) < 0.1, times
+        shown, state = view.value, (name, value)
+        assert shown != before and "No picture" not in shown, state
+        assert f"dL/dK[{c['tap u'].value},{c['tap v'].value}]" in shown, state
+        assert ("dilate<sub>" in shown) == (c["stride s"].value > 1), state
+    assert max(times) < 0.1 and statistics.median(times) < 0.05, times
 
 
 def test_tap_and_dilation_ranges_follow_the_kernel_and_the_padding():
@@ -116,6 +126,15 @@ def test_tap_and_dilation_ranges_follow_the_kernel_and_the_padding():
     assert "No picture" not in explorer.children[1].value
     c["δ = dL/dY"].value = "one-hot"
     assert "exactly the patch" in explorer.children[1].value
+    # A 1x1 kernel reads one pixel whatever the dilation: the dilation slider steps down to 1
+    # and is disabled, like the taps; a wider kernel enables it again.
+    c["kernel KH"].value, c["kernel KW"].value = 1, 1
+    slider = c["dilation d"]
+    assert (slider.value, slider.max, slider.disabled) == (1, 1, True)
+    assert c["tap u"].disabled and c["tap v"].disabled
+    assert not (c["kernel KH"].disabled or c["kernel KW"].disabled or c["stride s"].disabled)
+    c["kernel KW"].value = 2
+    assert (slider.max, slider.disabled, c["tap v"].disabled) == (3, False, False)
 
 
 def test_a_custom_input_gets_ranges_that_fit_it():
@@ -123,6 +142,20 @@ def test_a_custom_input_gets_ranges_that_fit_it():
     c = controls_of(explorer)
     assert (c["kernel KH"].max, c["kernel KH"].value, c["kernel KW"].max) == (2, 2, 4)
     assert "Y has shape (1, 3)" in explorer.children[1].value
+    disabled = {name for name, control in c.items() if control.disabled}
+    assert disabled == {"dilation d"}  # a 2-row kernel on 2 rows: no room to dilate it
+
+
+def test_a_slider_with_a_single_value_is_disabled():
+    explorer = viz.kernel_gradient_explorer(np.arange(5.0).reshape(1, 5))  # one row: KH is 1
+    c = controls_of(explorer)
+    assert (c["kernel KH"].min, c["kernel KH"].max, c["kernel KH"].disabled) == (1, 1, True)
+    assert c["tap u"].disabled and not c["tap v"].disabled and not c["kernel KW"].disabled
+    assert "Y has shape (1, 3)" in explorer.children[1].value
+    explorer = viz.kernel_gradient_explorer(np.ones((1, 1)))  # one pixel: nothing to move but
+    disabled = {name for name, control in controls_of(explorer).items() if control.disabled}
+    assert disabled == {"kernel KH", "kernel KW", "tap u", "tap v", "dilation d"}  # s, p, delta
+    assert "dL/dK[0,0]" in explorer.children[1].value
 
 
 # The enumeration below drives the real ipywidgets objects through every state a reader can
@@ -148,11 +181,17 @@ def walk(controls, names, visit):
 
 
 def valid_states():
-    """Every valid state, counted from the geometry alone (independent of the explorer)."""
+    """Every valid state, counted from the geometry alone (independent of the explorer).
+
+    A 1x1 kernel reads one pixel whatever its dilation, so only d = 1 counts for it (the
+    explorer disables the dilation slider there rather than offer a control that does nothing).
+    """
     count = 0
     for kh, kw, p, d, s in itertools.product(
         range(1, 5), range(1, 5), range(3), (1, 2, 3), (1, 2, 3)
     ):
+        if (kh, kw) == (1, 1) and d > 1:
+            continue
         try:
             F.conv2d_output_shape(7, 8, (kh, kw), stride=s, padding=p, dilation=d)
         except ValueError:
@@ -181,6 +220,8 @@ def test_every_reachable_state_of_the_explorer_is_valid_and_shows_the_cores_answ
         state = {name: controls[name].value for name in [*ORDER, DELTA]}
         kh, kw, p, d, s, u, v, kind = state.values()
         seen.add(tuple(state.values()))
+        for name in ORDER:  # a slider is disabled exactly when it has a single value
+            assert controls[name].disabled == (controls[name].min == controls[name].max), state
         shown = view.value
         assert "No picture" not in shown, state
         assert u < kh and v < kw, state
@@ -298,13 +339,36 @@ def test_dilated_delta_figure_shows_delta_beside_its_dilation():
         plots_conv.dilated_delta_figure(np.zeros((1, 2, 2)), 2)
 
 
+def tables(view):
+    """The cells of each table in a view, as (style that colours it, text), table by table."""
+    cell = r'<td style="(background:[^;]+;color:[^;]+);[^"]*">([^<]*)</td>'
+    return [re.findall(cell, table) for table in view.split("<table")[1:]]
+
+
 def test_the_explorers_tables_colour_cells_exactly_as_matrix_html():
+    """X (grey, min to max), delta, the products and dL/dK (centred on 0), as matrix_html."""
     rng = np.random.default_rng(0)
-    for k in range(200):
-        a = np.round(rng.standard_normal(tuple(rng.integers(1, 7, 2))) * 10 ** (k % 3 - 1), k % 3)
-        a = np.abs(a) if k % 4 == 0 else a
-        symmetric = bool(k % 2) or bool((a < 0).any())
-        ours = widgets_conv._grid_html(a, title="", symmetric=symmetric, fmt="{:.2g}")
-        theirs = viz.matrix_html(a, symmetric=symmetric, cmap=None if symmetric else viz.IMAGE_CMAP)
-        cell = r'<td style="(background:[^;]+;color:[^;]+);[^"]*">([^<]*)</td>'
-        assert re.findall(cell, ours) == re.findall(cell, theirs)
+    for k in range(120):
+        x = np.round(rng.standard_normal(tuple(rng.integers(1, 7, 2))) * 10 ** (k % 3 - 1), k % 3)
+        x = np.abs(x) if k % 4 == 0 else x
+        kernel = (min(2, x.shape[0]), min(2, x.shape[1]))
+        kind = explain.DELTA_KINDS[k % 3]
+        view = viz.kernel_tap_html(x, 0, 0, kernel_size=kernel, delta_kind=kind, seed=k)
+        _, delta = explain.explorer_data(kernel_size=kernel, delta_kind=kind, seed=k, x=x)
+        t = explain.kernel_tap_terms(x, delta, 0, 0, kernel_size=kernel)
+        theirs = [viz.matrix_html(x, symmetric=False, cmap=viz.IMAGE_CMAP)]
+        theirs += [viz.matrix_html(a, symmetric=True) for a in (delta, t.products, t.dk)]
+        ours = tables(view)
+        assert len(ours) == 4, k  # stride 1, no padding: X, delta, products, dL/dK
+        for panel, (mine, reference) in enumerate(zip(ours, (tables(h)[0] for h in theirs))):
+            assert [paint for paint, _ in mine] == [paint for paint, _ in reference], (k, panel)
+        assert ours[2] == tables(theirs[2])[0], k  # the products: the same text ("{:.2g}") too
+
+
+def test_hatched_cells_are_left_out_of_the_colour_scale():
+    """Padding (zeros) must not stretch X's scale: the unpadded cells span it, min to max."""
+    x = explain.explorer_input() + 5  # 5..14: a zero of padding would darken every cell
+    padded, plain = (viz.kernel_tap_html(x, 0, 0, padding=p) for p in (1, 0))
+    coloured = [c for c in tables(padded)[0] if not widgets_conv.HATCHED.startswith(c[0])]
+    assert coloured == tables(plain)[0]  # hatched cells have no colour of their own
+    assert padded.count(widgets_conv.HATCHED) == 9 * 10 - 7 * 8

@@ -9,7 +9,8 @@ evaluated on the same numbers (from `cnnbp_core.book.mistakes`), and hands them 
   ``NotImplementedError``);
 - for a wrong answer, a boolean mask of the wrong entries, drawn as a small heat map (HTML in a
   notebook, ``x`` and ``.`` in a terminal), one block per (f, c) plane;
-- a diagnosis when the answer is one of the known wrong answers, or a multiple of the right one.
+- a diagnosis when the answer is one of the known wrong answers, a multiple of the right one,
+  all zeros, right only to float32 precision, of a known wrong shape, or no array of real numbers.
 
 The result holds no right answer, only masks, error sizes and messages, so displaying it
 reveals nothing but which entries are wrong. Errors print as ``max abs err 1.2e-10``, the form
@@ -25,16 +26,37 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ..validation import as_callable, as_flag
+from ..validation import as_callable, as_flag, as_real, nonempty_str
 from ..viz.html import matrix_html, row_html
 
 ATOL, RTOL = 1e-8, 1e-7  # the book's finite-difference tolerance (chapter 00): FD of a linear
 # map in float64 are good to about 1e-9, and a 1e-6 relative slip fails
+EXACT_ATOL, EXACT_RTOL = 1e-10, 1e-8  # for answers known exactly up to rounding (check's default)
 NOT_ATTEMPTED = "not attempted yet"
+# how far an answer right up to float32 (float16) rounding may be from the right one, as a
+# fraction of the right one's largest entry: float32 rounds at 6e-8 per operation, float16 at 5e-4
+_ROUGH_RTOL = {"float16": 3e-2}
+_ROUGH_DEFAULT = 1e-4
+
+# what the report says of failures no diagnosis explains, by kind
+_RAISED = (
+    "Your function raised an error (its message is above): call it on small arrays of the "
+    "exercise's shapes to see where."
+)
+_BAD_SHAPE = "Fix the shape first: each line above gives your answer's shape and the expected one."
+_NO_MATCH = "No common mistake matches: compare your sums with the derivation."
 
 
 class Problem(NamedTuple):
     """One problem an exercise poses: the reader's arguments, the right answer, known wrong ones.
+
+    Examples
+    --------
+    >>> x = np.array([1.0, 2.0, 3.0])
+    >>> problem = Problem("x = 1, 2, 3", (x,), 2 * x, suspects=(("You squared x.", x**2),),
+    ...                   shape_hints=(((3, 1), "Return a 1-D array, like x."),))
+    >>> problem.expected.shape, problem.plane_axes
+    ((3,), ())
 
     Attributes
     ----------
@@ -50,6 +72,9 @@ class Problem(NamedTuple):
     plane_axes : tuple of str
         Names of the leading axes the heat map splits the answer on, e.g. ``("f", "c")`` for a
         (C_out, C_in, KH, KW) gradient; ``()`` for a 1-D or 2-D answer.
+    shape_hints : tuple of (tuple, str)
+        Known wrong shapes, each with what it suggests (e.g. the Hessian's A·Aᵀ, M x M);
+        consulted when no suspect has the answer's shape and values.
     """
 
     label: str
@@ -57,10 +82,18 @@ class Problem(NamedTuple):
     expected: np.ndarray
     suspects: tuple = ()
     plane_axes: tuple = ()
+    shape_hints: tuple = ()
 
 
 class Trial(NamedTuple):
-    """How the reader's function did on one `Problem` (no right answer kept)."""
+    """How the reader's function did on one `Problem` (no right answer kept).
+
+    Examples
+    --------
+    >>> trial = Trial("x = 1, 2", False, (2,), (2,), np.array([False, True]), 0.5, None, None)
+    >>> trial.passed, int(trial.wrong.sum())
+    (False, 1)
+    """
 
     label: str
     passed: bool
@@ -73,7 +106,13 @@ class Trial(NamedTuple):
     plane_axes: tuple = ()
 
     def summary(self) -> str:
-        """The problem and what went wrong, in one line (without the verdict)."""
+        """The problem and what went wrong, in one line (without the verdict).
+
+        >>> Trial("x = 1, 2", False, (2,), (2,), np.array([False, True]), 0.5, None, None).summary()
+        'x = 1, 2: 1 of 2 entries wrong (max abs err 5.0e-01)'
+        >>> Trial("x = 1, 2", False, (2,), (3,), None, None, None, None).summary()
+        'x = 1, 2: your answer has shape (3,), expected (2,)'
+        """
         if self.error is not None:
             return f"{self.label}: {self.error}"
         if self.wrong is None:
@@ -140,6 +179,17 @@ class ExerciseResult:
         """Per problem, the boolean mask of wrong entries (None when the shape was wrong)."""
         return tuple(t.wrong for t in self.trials)
 
+    @property
+    def advice(self) -> tuple:
+        """What to do about the failures no diagnosis explains, one line per kind of failure."""
+        failed = [t for t in self.trials if not t.passed and not t.diagnosis]
+        kinds = (
+            (_RAISED, any(t.error is not None for t in failed)),
+            (_BAD_SHAPE, any(t.error is None and t.wrong is None for t in failed)),
+            (_NO_MATCH, any(t.wrong is not None for t in failed)),
+        )
+        return tuple(text for text, present in kinds if present)
+
     def _first_map(self):
         """The first failed problem whose answer had the right shape: its heat map is shown."""
         return next((t for t in self.trials if not t.passed and t.wrong is not None), None)
@@ -159,8 +209,7 @@ class ExerciseResult:
         lines += [f"  {note}" for note in self.notes]
         if self.diagnosis:
             lines += ["Diagnosis:"] + [f"  - {d}" for d in self.diagnosis]
-        elif not self.passed:
-            lines.append("No common mistake matches: compare your sums with the derivation.")
+        lines += list(self.advice)
         shown = self._first_map()
         if shown is not None:
             k = self.trials.index(shown) + 1
@@ -188,9 +237,7 @@ class ExerciseResult:
         if self.diagnosis:
             items = "".join(f"<li>{html.escape(d)}</li>" for d in self.diagnosis)
             parts.append(f"<div><b>Diagnosis</b><ul>{items}</ul></div>")
-        elif not self.passed:
-            parts.append("<div>No common mistake matches: compare your sums with the derivation.")
-            parts.append("</div>")
+        parts += [f"<div>{html.escape(line)}</div>" for line in self.advice]
         shown = self._first_map()
         if shown is not None:
             k = self.trials.index(shown) + 1
@@ -223,15 +270,17 @@ def grade(title, fn, problems: Sequence[Problem], *, strict=False, notes=(), ato
         The exercise, shown in the verdict.
     fn : callable
         The reader's function; called as ``fn(*problem.args)`` on copies of the arguments.
-    problems : sequence of Problem
+    problems : non-empty sequence of Problem
     strict : bool, default False
         Raise ``AssertionError`` (with the report) unless every problem passes, a stub
         included; for tests and worked solutions. By default a wrong or missing answer is
         reported, never raised, so a chapter runs with the reader's stub in place.
     notes : sequence of str
         Lines printed under the verdict.
-    atol, rtol : float
-        An entry is right when ``|answer - expected| <= atol + rtol * |expected|``.
+    atol, rtol : float, >= 0
+        An entry is right when ``|answer - expected| <= atol + rtol * |expected|``. The default
+        is the book's finite-difference tolerance; answers known exactly up to rounding are
+        judged at ``EXACT_ATOL, EXACT_RTOL``.
 
     Returns
     -------
@@ -248,13 +297,18 @@ def grade(title, fn, problems: Sequence[Problem], *, strict=False, notes=(), ato
     (array([ True, False,  True]), ('You squared x.',))
     >>> grade("twice", lambda x: x / 2, [problem]).diagnosis
     ('Off by a factor 1/4: your answer is 1/4 times the right one.',)
+    >>> grade("twice", lambda x: (2 * x).astype(np.float32) + 1e-6, [problem]).diagnosis[0][:40]
+    'Right up to rounding, but only to float3'
     >>> def stub(x):
     ...     raise NotImplementedError
     >>> grade("twice", stub, [problem]).status
     'NOT ATTEMPTED'
     """
+    title = nonempty_str(title, "title")
     strict = as_flag(strict, "strict")
     as_callable(fn)
+    atol, rtol = as_real(atol, "atol", minimum=0), as_real(rtol, "rtol", minimum=0)
+    problems = _problems(problems)
     trials = []
     for problem in problems:
         try:
@@ -268,6 +322,19 @@ def grade(title, fn, problems: Sequence[Problem], *, strict=False, notes=(), ato
         trials.append(_judge(problem, answer, atol, rtol))
     result = ExerciseResult(title, tuple(trials), notes=tuple(notes))
     return result.raise_if_failed() if strict else result
+
+
+def _problems(problems):
+    """The problems as a tuple: at least one, each a `Problem` (a checker's bug otherwise)."""
+    if isinstance(problems, (str, bytes, Problem)) or not isinstance(problems, Sequence):
+        raise TypeError(f"problems must be a sequence of Problem; got {type(problems).__name__}")
+    problems = tuple(problems)
+    if not problems:
+        raise ValueError("problems must hold at least one Problem; got none (nothing to judge)")
+    for k, problem in enumerate(problems):
+        if not isinstance(problem, Problem):
+            raise TypeError(f"problems[{k}] must be a Problem; got {type(problem).__name__}")
+    return problems
 
 
 def _copy(a):
@@ -291,14 +358,24 @@ def _judge(problem, answer, atol, rtol):
     if answer is None:
         missing = "Your function must return its answer: is a `return` missing?"
         return _no_answer(problem, "your function returned None", missing)
-    try:
-        got = np.asarray(answer, dtype=np.float64)
-    except (TypeError, ValueError):
+    raw, got = _as_numbers(answer)
+    if raw is not None and raw.dtype.kind == "c":
+        return _no_answer(
+            problem,
+            f"your function returned complex numbers (dtype {raw.dtype})",
+            "A gradient of a real loss is real: return an array of real floats. Complex numbers "
+            "come from np.fft, from np.sqrt of a negative number or from a complex dtype.",
+        )
+    if got is None:
         name = type(answer).__name__
-        return _no_answer(problem, f"your function returned a {name}, not an array of numbers")
+        return _no_answer(
+            problem,
+            f"your function returned a {name}, not an array of numbers",
+            f"Return the answer as a NumPy array of floats, not a {name}.",
+        )
     if got.shape != expected.shape:
         diagnosis = _match(got, problem.suspects, atol, rtol) or _shape_hint(
-            got.shape, expected.shape
+            got.shape, expected.shape, problem.shape_hints
         )
         return Trial(
             problem.label, False, expected.shape, got.shape, None, None, diagnosis, None,
@@ -306,12 +383,28 @@ def _judge(problem, answer, atol, rtol):
         )  # fmt: skip
     wrong = ~(np.abs(got - expected) <= atol + rtol * np.abs(expected))  # NaN counts as wrong
     passed = not wrong.any()
-    diagnosis = None if passed else _diagnose(got, expected, problem.suspects, atol, rtol)
+    low = raw.dtype.name if raw.dtype.kind == "f" and raw.dtype.itemsize < 8 else None
+    diagnosis = None if passed else _diagnose(got, expected, problem.suspects, atol, rtol, low)
     err = float(np.nan_to_num(np.abs(got - expected), nan=np.inf).max(initial=0.0))
     return Trial(
         problem.label, passed, expected.shape, got.shape, wrong, err, diagnosis, None,
         problem.plane_axes,
     )  # fmt: skip
+
+
+def _as_numbers(answer):
+    """``(raw, got)``: the answer as an array, and as float64 when it holds real numbers (else
+    None). Strings are no numbers; objects are when they convert (SymPy numbers, not symbols)."""
+    try:
+        raw = np.asarray(answer)
+    except (TypeError, ValueError):  # ragged nested lists
+        return None, None
+    if raw.dtype.kind not in "biufO":
+        return raw, None
+    try:
+        return raw, raw.astype(np.float64)
+    except (TypeError, ValueError):
+        return raw, None
 
 
 def _close(a, b, atol, rtol):
@@ -326,17 +419,22 @@ def _match(got, suspects, atol, rtol):
     return None
 
 
-def _diagnose(got, expected, suspects, atol, rtol):
-    """A known wrong answer, all zeros, or a multiple of the right answer or of a known one."""
+def _diagnose(got, expected, suspects, atol, rtol, low=None):
+    """All zeros, a known wrong answer, a multiple of the right one, low precision, or a multiple
+    of a known wrong answer; None when nothing fits. ``low`` is the answer's dtype when it is a
+    float narrower than float64."""
+    if not np.any(got):
+        return "Your answer is all zeros."
     found = _match(got, suspects, atol, rtol)
     if found:
         return found
-    if not np.any(got):
-        return "Your answer is all zeros."
     k = _factor(got, expected, atol, rtol)
     if k is not None:
         text = _factor_text(k)
         return f"Off by a factor {text}: your answer is {text} times the right one."
+    found = _low_precision(got, expected, suspects, atol, low)
+    if found:
+        return found
     for diagnosis, wrong in suspects:
         wrong = np.asarray(wrong, dtype=np.float64)
         k = _factor(got, wrong, atol, rtol) if wrong.shape == got.shape else None
@@ -350,26 +448,86 @@ def _factor(got, reference, atol, rtol):
     norm = float(np.sum(reference * reference))
     if not np.all(np.isfinite(got)) or norm == 0.0:
         return None
-    k = float(np.sum(got * reference)) / norm
-    if abs(k - 1.0) < 1e-6 or k == 0.0 or not _close(got, k * reference, atol, rtol):
+    k = float(np.sum(got * reference)) / norm  # <got, reference> / <reference, reference>
+    if k == 0.0 or _factor_text(k) == "1" or not _close(got, k * reference, atol, rtol):
         return None
     return k
 
 
 def _factor_text(k):
-    """2, -1, 1/3 for factors that are integers or their reciprocals; else 3 significant digits."""
-    m = round(k)
-    if m != 0 and abs(k - m) <= 1e-6 * abs(k):
+    """2, -1, 1/3 for factors that are integers or their reciprocals; else 3 significant digits,
+    or as many more as it takes to tell k from the nearest integer (1.0001, not 1)."""
+    m = round(k)  # k is fitted to about 1e-9 on finite differences: 1e-8 tells 1 + 1e-7 from 1
+    if m != 0 and abs(k - m) <= 1e-8 * abs(k):
         return str(m)
     m = round(1 / k)
-    if m != 0 and abs(1 / k - m) <= 1e-6 * abs(1 / k):
+    if m != 0 and abs(1 / k - m) <= 1e-8 * abs(1 / k):
         return f"1/{m}" if m > 0 else f"-1/{-m}"
-    return f"{k:.3g}"
+    digits = 3
+    while digits < 12 and float(f"{k:.{digits}g}") == round(k):
+        digits += 1
+    return f"{k:.{digits}g}"
 
 
-def _shape_hint(got, expected):
-    """What a wrong shape suggests: swapped axes, or the number of entries."""
+def _low_precision(got, expected, suspects, atol, low):
+    """A diagnosis when ``got`` is right (or a known wrong answer) only to float32 precision.
+
+    Suspected when the answer's dtype is float32 or float16 (``low``), when every entry is a
+    float32 number (computed in float32, then stored in float64), or when most entries are off by
+    a little, both up and down, as rounding is (part of the computation in float32).
+    """
+    rough = _ROUGH_RTOL.get(low, _ROUGH_DEFAULT)
+    if not np.all(np.isfinite(got)):
+        return None
+    if low is None and not (_float32_numbers(got) or _rounding_noise(got, expected, atol)):
+        return None
+    where = (
+        f"your answer is computed in {low}"
+        if low
+        else ("part of your computation runs in float32 (an .astype(np.float32), a float32 array)")
+    )
+    advice = f"Compute in float64, NumPy's default: {where}."
+    if _roughly(got, expected, rough):
+        return f"Right up to rounding, but only to {low or 'float32'} precision. {advice}"
+    for diagnosis, wrong in suspects:
+        wrong = np.asarray(wrong, dtype=np.float64)
+        if wrong.shape == got.shape and _roughly(got, wrong, rough):
+            return f"{diagnosis} Besides, {advice[0].lower()}{advice[1:]}"
+    return None
+
+
+def _roughly(got, reference, rtol):
+    """Equal up to ``rtol`` times the largest entry of ``reference`` (rounding error's scale)."""
+    scale = float(np.abs(reference).max(initial=0.0))
+    return scale > 0 and float(np.abs(got - reference).max(initial=0.0)) <= rtol * scale
+
+
+def _float32_numbers(got):
+    """Every entry a float32 number, and not all of them integers (float32 holds those too)."""
+    narrow = got.astype(np.float32).astype(np.float64)
+    return bool(np.array_equal(narrow, got)) and not np.array_equal(got, np.round(got))
+
+
+def _rounding_noise(got, expected, atol):
+    """Most entries off by more than ``atol``, some up and some down: the mark of rounding."""
+    diff = (got - expected).ravel()
+    off = diff[np.abs(diff) > atol]
+    return 2 * off.size >= diff.size and bool(np.any(off > 0) and np.any(off < 0))
+
+
+def _shape_hint(got, expected, hints=()):
+    """What a wrong shape suggests: a known slip of this problem, extra axes of length 1,
+    swapped axes."""
     got, expected = tuple(got), tuple(expected)
+    for shape, hint in hints:
+        if tuple(shape) == got:
+            return hint
+    if [d for d in got if d != 1] == [d for d in expected if d != 1]:
+        return (
+            "Your answer has axes of length 1 too many or too few (a sum with keepdims=True "
+            "keeps the summed axes): return the expected shape, given above; np.squeeze or a "
+            "reshape gets it."
+        )
     if len(got) == len(expected) >= 2 and got == (*expected[:-2], expected[-1], expected[-2]):
         return (
             "Your answer has its last two axes swapped (height and width): a transpose, or a "

@@ -7,9 +7,11 @@ One kernel weight's gradient is a sum over the output pixels,
 one term per pixel of delta, where Xp is the input X with p rows and columns of zeros on each
 side. `kernel_tap_terms` lists those terms, the same number read off the correlation of Xp with
 dilate_s(delta), and the whole dL/dK from the core's `conv2d_backward`, so a picture can show
-that the three agree. `explorer_input`, `explorer_delta` and `explorer_data` are the explorer's
-reproducible data (a random, one-hot or all-ones delta); `explorer_ranges` gives the range of
-each of its controls, chosen so that every reachable combination is a valid convolution.
+that the three agree; with them, the geometry that picture marks (the padding, the inserted
+zeros, the patch a one-hot delta copies), so that a figure or widget only draws.
+`explorer_input`, `explorer_delta` and `explorer_data` are the explorer's reproducible data (a
+random, one-hot or all-ones delta); `explorer_ranges` gives the range of each of its controls,
+chosen so that every reachable combination is a valid convolution.
 """
 
 from __future__ import annotations
@@ -19,7 +21,15 @@ from typing import NamedTuple
 import numpy as np
 
 from .. import functional as F
-from ..geometry import conv2d_output_shape, dilate2d, tap, window
+from ..geometry import (
+    conv2d_output_shape,
+    dilate2d,
+    inserted_mask,
+    largest_dilation,
+    output_window,
+    padding_mask,
+    window,
+)
 from ..validation import (
     as_float_array,
     as_int,
@@ -45,6 +55,28 @@ class KernelTapTerms(NamedTuple):
     """The terms of ``dL/dK[u,v] = sum_{i,j} delta[i,j] * Xp[i*s + u*d, j*s + v*d]``.
 
     Rows and columns index the padded input Xp (the same as X's when there is no padding).
+    Besides the numbers, it carries the geometry a picture of them needs: which cells of Xp are
+    padding, which entries of dilate_s(delta) are inserted zeros, and, for a one-hot delta, the
+    cells of Xp its output pixel reads.
+
+    Examples
+    --------
+    >>> t = kernel_tap_terms(np.arange(9.0).reshape(3, 3), np.ones((2, 2)), 1, 0, kernel_size=2,
+    ...                      stride=2, padding=1)
+    >>> t.rows, t.cols, float(t.products.sum()), float(t.dk[1, 0])  # X[0,1] + X[2,1] = 1 + 7
+    (array([1, 3]), array([0, 2]), 8.0, 8.0)
+    >>> t.is_padding.astype(int)
+    array([[1, 1, 1, 1, 1],
+           [1, 0, 0, 0, 1],
+           [1, 0, 0, 0, 1],
+           [1, 0, 0, 0, 1],
+           [1, 1, 1, 1, 1]])
+    >>> t.inserted.astype(int)  # dilate_2(delta): the zeros put between delta's entries
+    array([[0, 1, 0],
+           [1, 1, 1],
+           [0, 1, 0]])
+    >>> t.hot, t.patch_cells  # delta is not one-hot: no patch
+    (None, ())
     """
 
     rows: np.ndarray  # (H_out,) rows of Xp the tap reads: i*s_h + u*d_h
@@ -57,6 +89,11 @@ class KernelTapTerms(NamedTuple):
     via_dilated: float  # (Xp ⋆ dilate_s(delta))[u*d_h, v*d_w], computed from dilated_delta
     hot: tuple[int, int] | None  # (i, j) when delta is one-hot (a single 1, zeros elsewhere)
     patch: np.ndarray | None  # (KH, KW) the window of Xp output pixel `hot` reads; equals dk
+    stride: tuple[int, int]  # (s_h, s_w)
+    dilation: tuple[int, int]  # (d_h, d_w)
+    is_padding: np.ndarray  # bool, shaped like xp: True on the padding, False on X
+    inserted: np.ndarray  # bool, shaped like dilated_delta: True on the zeros dilate_s inserted
+    patch_cells: tuple[tuple[int, int], ...]  # (row, col) of Xp in `patch`, row by row; or ()
 
 
 def kernel_tap_terms(
@@ -79,7 +116,8 @@ def kernel_tap_terms(
     KernelTapTerms
         In float64; ``products.sum()``, ``via_dilated`` and ``dk[u, v]`` are equal: the picture,
         the strided correlation and the core agree. When delta is one-hot at (i, j), ``hot`` is
-        (i, j) and ``patch`` (equal to ``dk``) the window of Xp that output pixel reads.
+        (i, j), ``patch`` (equal to ``dk``) the window of Xp that output pixel reads and
+        ``patch_cells`` where that window lies in Xp.
 
     Raises
     ------
@@ -98,8 +136,43 @@ def kernel_tap_terms(
     (24.0, 24.0, 24.0)
     >>> one_hot = explorer_delta((3, 5), kind="one-hot", at=(0, 1))
     >>> t = kernel_tap_terms(x, one_hot, 0, 0, kernel_size=2, stride=(2, 1), padding=1)
-    >>> t.xp.shape, t.hot, bool(np.array_equal(t.patch, t.dk))
-    ((6, 6), (0, 1), True)
+    >>> t.xp.shape, t.hot, bool(np.array_equal(t.patch, t.dk)), t.patch_cells
+    ((6, 6), (0, 1), True, ((0, 1), (0, 2), (1, 1), (1, 2)))
+    """
+    x, delta, kernel, cache = _one_channel_convolution(
+        x, delta, kernel_size, stride, padding, dilation
+    )
+    u, v = _checked_tap(u, v, kernel)
+    stride, dilation = cache.stride, cache.dilation
+    xp = cache.x_padded[0, 0]
+    rows, cols = window(u, v, cache.out_hw, stride, dilation)  # what tap (u, v) reads, as slices
+    dilated = dilate2d(delta, stride)
+    hot = _one_hot_at(delta)
+    patch, patch_cells = _patch(xp, hot, kernel, stride, dilation)
+    return KernelTapTerms(
+        rows=np.arange(xp.shape[0])[rows],
+        cols=np.arange(xp.shape[1])[cols],
+        products=xp[rows, cols] * delta,  # (H_out, W_out)
+        dk=F.conv2d_backward(delta[None, None], cache)[1][0, 0],  # (KH, KW)
+        xp=xp,
+        padding=cache.padding,
+        dilated_delta=dilated,
+        via_dilated=_via_dilated(xp, dilated, u * dilation[0], v * dilation[1]),
+        hot=hot,
+        patch=patch,
+        stride=stride,
+        dilation=dilation,
+        is_padding=padding_mask(xp.shape, cache.padding),
+        inserted=inserted_mask(dilated.shape, stride),
+        patch_cells=patch_cells,
+    )
+
+
+def _one_channel_convolution(x, delta, kernel_size, stride, padding, dilation):
+    """Check the arguments (x and delta as float64) and run the core's forward pass on x.
+
+    Returns x, delta, the kernel's (KH, KW) and the forward cache (its checked stride, padding
+    and dilation, the padded input, the output shape), which delta must match.
     """
     # float64 whatever the input's float dtype, so the terms print like the core's float64 dK
     x = as_float_array(x, "x", ndim=2).astype(np.float64, copy=False)
@@ -114,38 +187,44 @@ def kernel_tap_terms(
         dilation=dilation,
     )
     check_shape(delta, cache.out_hw, "delta", "the convolution output's shape (H_out, W_out)")
+    return x, delta, kernel, cache
+
+
+def _checked_tap(u, v, kernel) -> tuple[int, int]:
+    """(u, v) as ints, inside the KH x KW kernel."""
     u, v = as_int(u, "u"), as_int(v, "v")
     if not (0 <= u < kernel[0] and 0 <= v < kernel[1]):
         raise ValueError(f"tap (u, v) = ({u}, {v}) is outside the {kernel[0]}x{kernel[1]} kernel")
-    dk = F.conv2d_backward(delta[None, None], cache)[1][0, 0]  # (KH, KW)
-    xp = cache.x_padded[0, 0]
-    rows, cols = window(u, v, cache.out_hw, stride, dilation)  # what tap (u, v) reads, as slices
-    products = xp[rows, cols] * delta  # (H_out, W_out)
-    # The same sum, read off the correlation of Xp with dilate_s(delta) at (u*d_h, v*d_w).
-    dilated = dilate2d(delta, stride)
-    top, left = u * dilation[0], v * dilation[1]
+    return u, v
+
+
+def _via_dilated(xp, dilated, top: int, left: int) -> float:
+    """(Xp ⋆ dilated)[top, left]: the tap's sum, read off the correlation with dilate_s(delta)."""
     under = xp[top : top + dilated.shape[0], left : left + dilated.shape[1]]
-    via_dilated = float(np.sum(under * dilated))
-    hot, patch = None, None
+    return float(np.sum(under * dilated))
+
+
+def _patch(xp, hot, kernel, stride, dilation):
+    """The window of Xp output pixel ``hot`` reads, and its cells (row, col) row by row.
+
+    (None, ()) when there is no such pixel (delta is not one-hot).
+    """
+    if hot is None:
+        return None, ()
+    rows, cols = output_window(*hot, kernel, stride, dilation)
+    cells = tuple(
+        (int(r), int(c)) for r in np.arange(xp.shape[0])[rows] for c in np.arange(xp.shape[1])[cols]
+    )
+    return xp[rows, cols], cells
+
+
+def _one_hot_at(delta) -> tuple[int, int] | None:
+    """(i, j) when delta is a single 1 with zeros elsewhere, else None."""
     nonzero = np.argwhere(delta != 0)
     if len(nonzero) == 1 and delta[tuple(nonzero[0])] == 1:
         i, j = (int(k) for k in nonzero[0])
-        hot = (i, j)
-        patch = xp[
-            tap(i * stride[0], dilation[0], kernel[0]), tap(j * stride[1], dilation[1], kernel[1])
-        ]
-    return KernelTapTerms(
-        np.arange(xp.shape[0])[rows],
-        np.arange(xp.shape[1])[cols],
-        products,
-        dk,
-        xp,
-        padding,
-        dilated,
-        via_dilated,
-        hot,
-        patch,
-    )
+        return i, j
+    return None
 
 
 def explorer_input(seed=0) -> np.ndarray:
@@ -279,7 +358,9 @@ def explorer_ranges(kernel_size, padding, *, in_hw=EXPLORER_INPUT_SHAPE) -> dict
     Every combination inside these ranges is a valid convolution: the taps lie in the kernel
     (u up to KH - 1, v up to KW - 1) and the dilated kernel, ``d*(K - 1) + 1`` pixels wide,
     fits the padded input (the dilation's maximum is the largest that fits, at most
-    ``EXPLORER_LIMITS["dilation"]``). Any stride fits. The kernel's own maximum is the input
+    ``EXPLORER_LIMITS["dilation"]``: `cnnbp_core.geometry.largest_dilation`). A 1x1 kernel
+    reads one pixel whatever its dilation, so its dilation range is (1, 1): a control that
+    changes nothing is not offered. Any stride fits. The kernel's own maximum is the input
     size (at most ``EXPLORER_LIMITS["kernel"]``), so it fits without padding or dilation.
 
     Parameters
@@ -307,15 +388,15 @@ def explorer_ranges(kernel_size, padding, *, in_hw=EXPLORER_INPUT_SHAPE) -> dict
     ((0, 3), (0, 1), (1, 2))
     >>> explorer_ranges((4, 2), 2)["dilation"]  # padding makes room for a wider dilated kernel
     (1, 3)
+    >>> explorer_ranges(1, 0)["dilation"]
+    (1, 1)
     """
     kernel = pair(kernel_size, "kernel_size", 1)
     padding = pair(padding, "padding", 0)
     in_hw = shape_tuple(in_hw, "in_hw", 2, "(H, W)")
-    conv2d_output_shape(*in_hw, kernel, padding=padding)  # the undilated kernel must fit
-    top = EXPLORER_LIMITS["dilation"]
-    for k, size, p in zip(kernel, in_hw, padding):
-        if k > 1:  # a 1-tap axis is as wide as 1 pixel whatever its dilation
-            top = min(top, (size + 2 * p - 1) // (k - 1))  # largest d with d*(k-1)+1 <= size+2p
+    top = largest_dilation(in_hw, kernel, padding, EXPLORER_LIMITS["dilation"])
+    if kernel == (1, 1):
+        top = 1  # a single tap reads one pixel whatever its dilation: nothing to explore
     return {
         "kernel_h": (1, min(EXPLORER_LIMITS["kernel"], in_hw[0])),
         "kernel_w": (1, min(EXPLORER_LIMITS["kernel"], in_hw[1])),

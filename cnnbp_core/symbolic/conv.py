@@ -32,7 +32,8 @@ from ..validation import (
     check_kernel,
     check_shape,
     conv_hyper,
-    pair,
+    is_numeric,
+    kernel_gradient_args,
     shape_tuple,
     subset_of,
 )
@@ -137,7 +138,7 @@ def correlate2d_valid(a, b):
     >>> correlate2d_valid(X, delta)[0, 0] == sum(X * delta).sum()
     True
     """
-    numeric = _is_numeric(a) and _is_numeric(b)
+    numeric = is_numeric(a) and is_numeric(b)
     a = as_object_array(a, "a", ndim=2)
     b = as_object_array(b, "b", ndim=2)
     out_hw = output_size(a.shape, b.shape, (1, 1), (0, 0), (1, 1))
@@ -190,7 +191,7 @@ def correlate2d_full(a, b):
 
 def _as_2d(a, name):
     """A 2-D float64 array when ``a`` is numeric, else a 2-D object array (of SymPy terms)."""
-    numeric = _is_numeric(a)
+    numeric = is_numeric(a)
     a = as_object_array(a, name, ndim=2)
     return a.astype(np.float64) if numeric else a
 
@@ -381,10 +382,9 @@ def kernel_gradient_closed_form(xp, delta, kernel_hw, *, stride=1, dilation=1):
     >>> print(dK[0, 0, 1, 0])
     X_{0,0,1,0}*delta_{0,0,0,0} + X_{0,0,1,1}*delta_{0,0,0,1}
     """
-    xp = as_object_array(xp, "xp", ndim=4)
-    delta = as_object_array(delta, "delta", ndim=4)
-    kernel_hw = pair(kernel_hw, "kernel_hw", 1)
-    stride, dilation = pair(stride, "stride", 1), pair(dilation, "dilation", 1)
+    xp, delta, kernel_hw, stride, dilation = kernel_gradient_args(
+        xp, delta, kernel_hw, stride, dilation
+    )
     check_delta_fits(xp.shape, delta.shape, kernel_hw, stride, dilation)
     (n, c_in), c_out, out_hw = xp.shape[:2], delta.shape[1], delta.shape[2:]
     terms = np.empty((c_out, c_in, *kernel_hw, n, *out_hw), dtype=object)
@@ -449,10 +449,3 @@ def gradient_identity_holds(
     )
     check_shape(candidate, g.K.shape, "closed_form(...)", "the shape of K, (C_out, C_in, KH, KW)")
     return all(sympy.expand(d - c) == 0 for d, c in zip(g.dK.flat, candidate.flat, strict=True))
-
-
-def _is_numeric(a):
-    try:
-        return np.asarray(a).dtype.kind in "iuf"
-    except (TypeError, ValueError):  # ragged: left for as_object_array to report
-        return False

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from io import BytesIO
 from pathlib import Path
 
@@ -40,7 +41,14 @@ def _file_name(name) -> tuple[str, str]:
     raise ValueError(f"name has extension {suffix!r}; use .png, .svg or .pdf (or none, for .png)")
 
 
+FIGURES_ENV = "CNNBP_FIGURES_DIR"
+"""Environment variable that redirects `save_figure`'s default folder (the fault-injection test
+runs chapters with it, so a deliberately broken run never writes into ``figures/``)."""
+
+
 def _default_directory() -> Path:
+    if os.environ.get(FIGURES_ENV):
+        return Path(os.environ[FIGURES_ENV])
     if not (FIGURES_DIR.parent / "pyproject.toml").is_file():
         raise FileNotFoundError(
             f"save_figure writes to the repository's figures/ folder by default, but "
@@ -66,7 +74,8 @@ def save_figure(fig: Figure, name: str, *, directory=None, dpi: int = DPI) -> Pa
         File name, with or without extension: ``.png`` (default), ``.svg`` or ``.pdf``.
         A bare name, not a path.
     directory : str or path-like, optional
-        Target folder (created if missing); default `FIGURES_DIR`, the repository's
+        Target folder (created if missing); default the folder named by the environment
+        variable ``CNNBP_FIGURES_DIR`` when set, else `FIGURES_DIR`, the repository's
         ``figures/`` folder.
     dpi : int
         Resolution of PNG files.

@@ -1,7 +1,8 @@
 """Checkers for the chapters' code exercises, one module per topic.
 
-- `conv`: the kernel gradient dL/dK in 1-D, with stride, with batch and channels, and the
-  Jacobian dY/dK (chapter 04).
+- `conv`: the kernel gradient dL/dK in 1-D, with stride, with batch and channels, the
+  Jacobian dY/dK, the Hessian of an MSE loss in K and the bias gradient (chapter 04); the input
+  gradient dL/dx in 1-D (chapter 00).
 
 Each checker poses a few problems, computes their right answers by finite differences of the
 core's forward pass, and returns `cnnbp_core.book.feedback.grade`'s `ExerciseResult`. A new

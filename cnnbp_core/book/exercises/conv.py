@@ -8,7 +8,10 @@ wrong entries as a heat map, and a diagnosis when the answer is a known wrong on
 
 The right answers come from centered finite differences of the core's *forward* pass
 (`gradcheck.numerical_vjp` of `functional.conv2d_forward`), never from its backward pass, so a
-fault in the backward cannot change what a checker accepts.
+fault in the backward cannot change what a checker accepts. The Jacobian dY/dK and the MSE
+Hessian come from differences with a step of 1, exact up to rounding because Y is linear in K, so
+they are judged at the tight tolerance ``EXACT_ATOL, EXACT_RTOL``; the others at the book's
+finite-difference tolerance. Each checker draws its numbers from its own default seed.
 """
 
 from __future__ import annotations
@@ -18,8 +21,8 @@ import numpy as np
 from ...functional import conv2d_forward
 from ...gradcheck import numerical_vjp
 from ...validation import as_int, generator
-from ..feedback import ATOL, RTOL, Problem, grade
-from ..mistakes import KERNEL_GRADIENT_MISTAKES
+from ..feedback import ATOL, EXACT_ATOL, EXACT_RTOL, RTOL, Problem, grade
+from ..mistakes import KERNEL_GRADIENT_MISTAKES, DoesNotFit
 
 _TRANSPOSED = (
     "Your answer is the right one transposed: entry (u, v) is the gradient of tap (u, v), "
@@ -70,14 +73,9 @@ def check_exercise_kernel_gradient_1d(fn, *, rng=None, trials=4, strict=False):
     problems = []
     for _ in range(as_int(trials, "trials", 1)):
         length, taps = int(rng.integers(5, 11)), int(rng.integers(2, 5))  # KL = 1 hides flips
-        x, k = rng.standard_normal(length), rng.standard_normal(taps)
-        delta = rng.standard_normal(length - taps + 1)
-
-        def forward(k, x=x):
-            return conv2d_forward(x[None, None, None], k[None, None, None])[0][0, 0, 0]
-
-        (expected,) = numerical_vjp(forward, [k], delta)
-        suspects = _catalogue(x[None, None, None], delta[None, None, None], (1, taps), 1, expected)
+        x, delta, expected, suspects = _kernel_gradient_problem(
+            rng, (1, 1, 1, length), (1, 1, 1, taps), view=lambda a: a[0, 0, 0]
+        )
         problems.append(Problem(f"L={length}, KL={taps}", (x, delta), expected, suspects))
     return grade("dL/dk in 1-D", fn, problems, strict=strict)
 
@@ -86,8 +84,9 @@ def check_exercise_strided_kernel_gradient(fn, *, rng=None, trials=4, strict=Fal
     """Check ``fn(x, delta, kernel_size, stride) -> dK`` for one channel with stride s.
 
     The forward pass is ``Y[i,j] = sum_{u,v} K[u,v] * X[i*s + u, j*s + v]`` (no padding, no
-    dilation). The first problem has stride 2 and a leftover row that no window reaches; the
-    others are random (some with leftover rows too).
+    dilation). The problems have fixed shapes, so none is left to chance: stride 2 with a
+    leftover row that no window reaches, stride 1, stride 3; kernels 1x1, 2x2 and 3x3; inputs
+    that are not square (leftover rows and columns at the bottom and right).
 
     Parameters
     ----------
@@ -96,7 +95,7 @@ def check_exercise_strided_kernel_gradient(fn, *, rng=None, trials=4, strict=Fal
         and stride ints; returns dK of shape (kernel_size, kernel_size).
     rng : numpy.random.Generator, optional
     trials : int
-        Number of problems, the fixed first one included.
+        Number of problems: the first ``trials`` of the four fixed ones, then random ones.
     strict : bool, default False
         Raise ``AssertionError`` unless every problem passes (for tests and solutions).
 
@@ -130,23 +129,24 @@ def check_exercise_strided_kernel_gradient(fn, *, rng=None, trials=4, strict=Fal
     rng = np.random.default_rng(2025) if rng is None else generator(rng)
     problems = []
     for t in range(as_int(trials, "trials", 1)):
-        if t == 0:  # stride 2 and a leftover row: the case square, tiling tests never see
-            k, s, h, w = 2, 2, 7, 6
+        if t < len(_STRIDE_SHAPES):
+            k, s, h, w = _STRIDE_SHAPES[t]
         else:
             k, s = int(rng.integers(1, 4)), int(rng.integers(1, 4))
             h, w = int(rng.integers(k + 2, 10)), int(rng.integers(k + 2, 10))
-        x, kernel = rng.standard_normal((h, w)), rng.standard_normal((k, k))
-
-        def forward(kernel, x=x, s=s):
-            return conv2d_forward(x[None, None], kernel[None, None], stride=s)[0][0, 0]
-
-        delta = rng.standard_normal(forward(kernel).shape)
-        (expected,) = numerical_vjp(forward, [kernel], delta)
-        suspects = _catalogue(x[None, None], delta[None, None], (k, k), s, expected)
+        x, delta, expected, suspects = _kernel_gradient_problem(
+            rng, (1, 1, h, w), (1, 1, k, k), s, view=lambda a: a[0, 0]
+        )
         suspects += _transposed(expected)
         label = f"X {h}x{w}, K {k}x{k}, stride {s}"
         problems.append(Problem(label, (x, delta, k, s), expected, suspects))
     return grade("dL/dK with stride", fn, problems, strict=strict)
+
+
+# (KH = KW, stride, H, W): stride 2 with a leftover row (square, tiling tests never see it), a 3x3
+# kernel at stride 1, a 1x1 kernel at stride 2 with a leftover column, a 3x3 kernel at stride 3
+# with a leftover row; no input square, so a function that ignores kernel_size or stride fails
+_STRIDE_SHAPES = ((2, 2, 7, 6), (3, 1, 6, 8), (1, 2, 5, 8), (3, 3, 10, 9))
 
 
 # (N, C_in, H, W), (C_out, KH, KW): C_in = C_out first, so a channel swap keeps K's shape;
@@ -205,14 +205,9 @@ def check_exercise_kernel_gradient(fn, *, rng=None, strict=False):
     rng = np.random.default_rng(2026) if rng is None else generator(rng)
     problems = []
     for x_shape, (c_out, kh, kw) in _BATCH_SHAPES:
-        x, kernel = rng.standard_normal(x_shape), rng.standard_normal((c_out, x_shape[1], kh, kw))
-
-        def forward(kernel, x=x):
-            return conv2d_forward(x, kernel)[0]
-
-        delta = rng.standard_normal(forward(kernel).shape)
-        (expected,) = numerical_vjp(forward, [kernel], delta)
-        suspects = _catalogue(x, delta, (kh, kw), 1, expected, view=lambda dk: dk)
+        x, delta, expected, suspects = _kernel_gradient_problem(
+            rng, x_shape, (c_out, x_shape[1], kh, kw)
+        )
         suspects += _transposed(expected)
         (n, c_in, h, w) = x_shape
         label = f"N={n}, C_in={c_in}, C_out={c_out}, X {h}x{w}, K {kh}x{kw}"
@@ -225,10 +220,11 @@ def check_exercise_output_jacobian(fn, *, rng=None, strict=False):
 
     With ``Y[i,j] = sum_{u,v} K[u,v] * X[i + u, j + v]``, J is the matrix of d vec(Y) / d vec(K),
     vec row-major (NumPy's ``reshape``): ``J[i*W_out + j, u*KW + v] = dY[i,j] / dK[u,v]``, shape
-    (H_out*W_out, KH*KW). The checker takes it by finite differences of the forward pass at two
-    different random kernels, shows that both are the same matrix (Y is linear in K, so dY/dK
-    does not depend on K, while dL/dK = J^T vec(delta) does through delta under MSE), and
-    compares the reader's J with it.
+    (H_out*W_out, KH*KW). The checker takes it by centered differences of the forward pass at two
+    different random kernels (with a step of 1: exact up to rounding, since Y is linear in K),
+    shows that both are the same matrix (dY/dK does not depend on K, while dL/dK = J^T vec(delta)
+    does through delta under MSE), and compares the reader's J with it at the tight tolerance
+    ``EXACT_ATOL, EXACT_RTOL``.
 
     Parameters
     ----------
@@ -243,9 +239,9 @@ def check_exercise_output_jacobian(fn, *, rng=None, strict=False):
     Returns
     -------
     ExerciseResult
-        Its notes state, per problem, how far apart the finite-difference Jacobians at the two
-        kernels are, and how far apart dL/dK of an MSE loss is at the same two. Diagnoses:
-        J transposed, vec taken column by column, the Jacobian of a true convolution.
+        Its notes state, per problem, how far apart the Jacobians at the two kernels are, and how
+        far apart dL/dK of an MSE loss is at the same two. Diagnoses: J transposed (by its values
+        or its shape), vec taken column by column, the Jacobian of a true convolution.
 
     Examples
     --------
@@ -269,113 +265,18 @@ def check_exercise_output_jacobian(fn, *, rng=None, strict=False):
     # J 6x6 (square, yet not symmetric: H_out x W_out = 3x2, KH x KW = 2x3), then 9x6
     for (h, w), (kh, kw) in (((4, 4), (2, 3)), ((5, 4), (3, 2))):
         x, kernels = rng.standard_normal((h, w)), rng.standard_normal((2, kh, kw))
-        first, second = (_jacobian(x, k) for k in kernels)
-        target = rng.standard_normal((h - kh + 1, w - kw + 1))
+        first, second = (_receptive_fields(x[None, None], k) for k in kernels)
+        out_hw = (h - kh + 1, w - kw + 1)
+        target = rng.standard_normal(out_hw)
         notes.append(_two_kernels_note(x, kernels, target, first, second))
-        suspects = _jacobian_suspects(first, (h - kh + 1, w - kw + 1), (kh, kw))
-        problems.append(Problem(f"X {h}x{w}, K {kh}x{kw}", (x, (kh, kw)), first, suspects))
-    return grade("dY/dK (the Jacobian J)", fn, problems, strict=strict, notes=notes)
-
-
-# --- helpers ------------------------------------------------------------------------------------
-
-
-# the exercises pad nothing, and a reader cannot pad with -1 rings (on p = 0 this mistake would
-# shadow the leftover rows at the wrong end, which read the same pixels when one row is left over)
-_NOT_WITHOUT_PADDING = ("padding_minus_one",)
-
-
-def _catalogue(xp, delta, kernel_hw, stride, expected, view=None):
-    """The catalogue's wrong answers on this problem, as (diagnosis, answer) pairs.
-
-    ``view`` turns a (C_out, C_in, KH, KW) gradient into the exercise's answer shape (default:
-    drop the leading axes). A mistake whose sums do not fit this problem, or whose answer is
-    the right one here (a batch mean with N = 1), is left out.
-    """
-    if view is None:  # one channel: the leading axes have length 1
-
-        def view(dk):
-            return dk.reshape(dk.shape[dk.ndim - expected.ndim :])
-
-    out = []
-    for mistake in KERNEL_GRADIENT_MISTAKES.values():
-        if mistake.name in _NOT_WITHOUT_PADDING:
-            continue
-        try:
-            wrong = view(mistake(xp, delta, kernel_hw, stride=stride))
-        except ValueError:  # e.g. a quarter-turned delta that no longer fits K's taps
-            continue
-        if wrong.shape != expected.shape or not np.allclose(wrong, expected, RTOL, ATOL):
-            out.append((mistake.diagnosis, wrong))
-    return tuple(out)
-
-
-def _transposed(expected):
-    """The right answer with its last two axes swapped (for square kernels: a wrong value)."""
-    return ((_TRANSPOSED, np.swapaxes(expected, -1, -2)),)
-
-
-def _jacobian(x, kernel):
-    """d vec(Y) / d vec(K) by finite differences of the forward pass, one row per output pixel."""
-
-    def forward(kernel):
-        return conv2d_forward(x[None, None], kernel[None, None])[0][0, 0]
-
-    out_shape = forward(kernel).shape
-    rows = []
-    for idx in np.ndindex(out_shape):
-        one_hot = np.zeros(out_shape)
-        one_hot[idx] = 1.0
-        (row,) = numerical_vjp(forward, [kernel], one_hot)
-        rows.append(row.ravel())
-    return np.array(rows)  # (H_out*W_out, KH*KW)
-
-
-def _two_kernels_note(x, kernels, target, first, second):
-    """What the two kernels show: J is the same at both, dL/dK of an MSE loss is not."""
-
-    def mse(kernel):  # L = mean((Y - T)^2), whose delta = 2 (Y - T) / size depends on K
-        y = conv2d_forward(x[None, None], kernel[None, None])[0][0, 0]
-        return np.mean((y - target) ** 2)
-
-    gap = float(np.abs(first - second).max())
-    same = gap <= ATOL  # Y is linear in K, so this holds up to the finite differences' rounding
-    dl = [numerical_vjp(mse, [k])[0] for k in kernels]
-    moved = float(np.abs(dl[0] - dl[1]).max())
-    (h, w), (kh, kw) = x.shape, kernels.shape[1:]
-    return (
-        f"X {h}x{w}, K {kh}x{kw}: J by finite differences at two random kernels, max abs err "
-        f"{gap:.1e} between them ("
-        + ("the same matrix: dY/dK does not depend on K" if same else "different matrices")
-        + f"); dL/dK of an MSE loss at the same two kernels differs by up to {moved:.2g} "
-        + ("(through δ, which depends on K)" if moved > ATOL else "(the same)")
-    )
-
-
-def _jacobian_suspects(j, out_hw, kernel_hw):
-    """Transposed, column-major vec (of Y, of K, of both), and a true convolution's Jacobian."""
-    j4 = j.reshape(*out_hw, *kernel_hw)  # [i, j, u, v] = dY[i,j] / dK[u,v]
-
-    def flat(a):
-        return a.reshape(j.shape)
-
-    column_major = "Your {} follow vec({}) column by column; vec here is row-major (NumPy's "
-    column_major += "reshape): output pixel (i, j) is row i*W_out + j, tap (u, v) column u*KW + v."
-    return (
-        (
-            "This is J transposed: J has one row per output pixel (H_out*W_out rows, vec(Y)) and "
-            "one column per kernel weight (KH*KW columns, vec(K)).",
-            j.T,
-        ),
-        (column_major.format("rows", "Y"), flat(j4.transpose(1, 0, 2, 3))),
-        (column_major.format("columns", "K"), flat(j4.transpose(0, 1, 3, 2))),
-        (column_major.format("rows and columns", "Y) and vec(K"), flat(j4.transpose(1, 0, 3, 2))),
-        (
-            "This is the Jacobian of a true convolution (K turned half a turn): here the forward "
-            "pass is a cross-correlation, Y[i, j] = Σ K[u, v]·X[i + u, j + v].",
-            flat(j4[:, :, ::-1, ::-1]),
-        ),
-    )
+        suspects = _jacobian_suspects(first, out_hw, (kh, kw))
+        hints = (((kh * kw, out_hw[0] * out_hw[1]), suspects[0][0]),)  # J's shape transposed
+        label = f"X {h}x{w}, K {kh}x{kw}"
+        problems.append(Problem(label, (x, (kh, kw)), first, suspects, shape_hints=hints))
+    return grade(
+        "dY/dK (the Jacobian J)", fn, problems, strict=strict, notes=notes,
+        atol=EXACT_ATOL, rtol=EXACT_RTOL,
+    )  # fmt: skip
 
 
 def check_exercise_mse_hessian(fn, *, rng=None, strict=False):
@@ -385,7 +286,8 @@ def check_exercise_mse_hessian(fn, *, rng=None, strict=False):
     ``L(K) = 1/M * sum (Y - T)^2`` over the M = N*H_out*W_out output entries, Y = X ⋆ K. The
     Hessian with respect to vec(K) (row-major) is ``2/M * A^T A``, A the (M, KH*KW) matrix of
     receptive fields; it does not depend on K or T. The checker builds A column by column from
-    finite differences of the forward pass (exact: Y is linear in K).
+    centered differences of the forward pass with a step of 1 (exact up to rounding: Y is linear
+    in K), so it judges at the tight tolerance ``EXACT_ATOL, EXACT_RTOL``.
 
     Parameters
     ----------
@@ -393,12 +295,15 @@ def check_exercise_mse_hessian(fn, *, rng=None, strict=False):
         ``fn(x, kernel_hw)`` with x (N, 1, H, W) and kernel_hw the pair (KH, KW); returns H of
         shape (KH*KW, KH*KW).
     rng : numpy.random.Generator, optional
+        Source of the random numbers (default: seeded).
     strict : bool, default False
+        Raise ``AssertionError`` unless every problem passes (for tests and solutions).
 
     Returns
     -------
     ExerciseResult
-        Diagnoses a missing factor (2, 1/M, or both), a true convolution's receptive fields.
+        Diagnoses a missing factor (2, 1/M, or both), a true convolution's receptive fields,
+        and by its shape A·Aᵀ (M x M) or A itself.
 
     Examples
     --------
@@ -407,44 +312,46 @@ def check_exercise_mse_hessian(fn, *, rng=None, strict=False):
     ...     rows = [x[k, 0, i : i + kh, j : j + kw].ravel()
     ...             for k in range(n) for i in range(h - kh + 1) for j in range(w - kw + 1)]
     ...     a = np.array(rows)  # (M, KH*KW)
-    ...     return 2 / len(a) * a.T @ a
+    ...     return 2 / len(a) * a.T @ a  # (KH*KW, M) @ (M, KH*KW)
     >>> check_exercise_mse_hessian(mse_hessian).passed
     True
     >>> check_exercise_mse_hessian(lambda x, k: mse_hessian(x, k) / 2).diagnosis[0][:22]
     'Off by a factor 1/2: y'
     """
-    rng = np.random.default_rng(2027) if rng is None else generator(rng)
+    rng = np.random.default_rng(2030) if rng is None else generator(rng)
     problems = []
     for x_shape, kernel_hw in (((3, 1, 5, 6), (2, 3)), ((2, 1, 6, 4), (3, 2))):
         x = rng.standard_normal(x_shape)
-        a = _receptive_fields(x, kernel_hw)  # (M, KH*KW)
-        expected = 2 / len(a) * a.T @ a  # (KH*KW, M) @ (M, KH*KW)
-        flipped = _receptive_fields(x, kernel_hw, flip=True)
+        a = _receptive_fields(x, np.zeros(kernel_hw))  # (M, KH*KW)
+        expected = 2 / len(a) * a.T @ a  # (KH*KW, M) @ (M, KH*KW) -> (KH*KW, KH*KW)
+        flipped = _receptive_fields(x, np.zeros(kernel_hw), flip=True)  # (M, KH*KW)
         suspects = (
             (
                 "These are the receptive fields of a true convolution (K turned half a turn): "
                 "here Y = X ⋆ K, a cross-correlation.",
-                2 / len(a) * flipped.T @ flipped,
+                2 / len(a) * flipped.T @ flipped,  # (KH*KW, M) @ (M, KH*KW) -> (KH*KW, KH*KW)
+            ),
+        )
+        m, taps = a.shape
+        hints = (
+            (
+                (m, m),
+                "Your answer is M x M, one row and column per output entry: that is A·Aᵀ. The "
+                "Hessian in vec(K) has one row and column per kernel weight: 2/M·Aᵀ·A.",
+            ),
+            (
+                (m, taps),
+                "Your answer has A's shape (M, KH*KW), the receptive fields: the Hessian is "
+                "2/M·Aᵀ·A, one row and column per kernel weight.",
             ),
         )
         (n, _, h, w), (kh, kw) = x_shape, kernel_hw
-        problems.append(
-            Problem(f"N={n}, X {h}x{w}, K {kh}x{kw}", (x, kernel_hw), expected, suspects)
-        )
-    return grade("the Hessian of the MSE in K", fn, problems, strict=strict)
-
-
-def _receptive_fields(x, kernel_hw, flip=False):
-    """A = d vec(Y) / d vec(K) by finite differences of the forward pass: (M, KH*KW)."""
-    kernel = np.zeros((1, 1, *kernel_hw))
-    columns = []
-    for u, v in np.ndindex(kernel_hw):
-        bump = np.zeros_like(kernel)
-        bump[0, 0, u, v] = 1.0
-        bump = bump[..., ::-1, ::-1] if flip else bump
-        plus, minus = conv2d_forward(x, kernel + bump)[0], conv2d_forward(x, kernel - bump)[0]
-        columns.append(((plus - minus) / 2).ravel())  # exact: Y is linear in K
-    return np.stack(columns, axis=1)
+        label = f"N={n}, X {h}x{w}, K {kh}x{kw}"
+        problems.append(Problem(label, (x, kernel_hw), expected, suspects, shape_hints=hints))
+    return grade(
+        "the Hessian of the MSE in K", fn, problems, strict=strict,
+        atol=EXACT_ATOL, rtol=EXACT_RTOL,
+    )  # fmt: skip
 
 
 def check_exercise_bias_gradient(fn, *, rng=None, strict=False):
@@ -458,20 +365,24 @@ def check_exercise_bias_gradient(fn, *, rng=None, strict=False):
     fn : callable
         ``fn(delta)`` with delta (N, C_out, H_out, W_out); returns db of shape (C_out,).
     rng : numpy.random.Generator, optional
+        Source of the random numbers (default: seeded).
     strict : bool, default False
+        Raise ``AssertionError`` unless every problem passes (for tests and solutions).
 
     Returns
     -------
     ExerciseResult
-        Diagnoses the batch averaged (a factor 1/N) and the mean over pixels.
+        Diagnoses the batch averaged (a factor N), the mean over the output pixels (or over
+        the pixels and the batch), only the first example summed, the sum taken over the channel
+        axis instead of the others, and the summed axes kept (keepdims=True).
 
     Examples
     --------
     >>> check_exercise_bias_gradient(lambda delta: delta.sum(axis=(0, 2, 3))).passed
     True
-    >>> check_exercise_bias_gradient(lambda delta: delta.mean(axis=(0, 2, 3))).passed
-    False
-    """
+    >>> check_exercise_bias_gradient(lambda delta: delta.mean(axis=(0, 2, 3))).diagnosis
+    ('You took the mean over the batch and the output pixels where a sum belongs: b[f] is added to every output pixel of channel f in every example, so each adds its δ to dL/db[f].',)
+    """  # noqa: E501
     rng = np.random.default_rng(2028) if rng is None else generator(rng)
     problems = []
     for x_shape, w_shape in (((2, 2, 5, 6), (3, 2, 2, 3)), ((3, 1, 4, 4), (2, 1, 3, 3))):
@@ -483,10 +394,29 @@ def check_exercise_bias_gradient(fn, *, rng=None, strict=False):
 
         delta = rng.standard_normal(forward(b).shape)
         (expected,) = numerical_vjp(forward, [b], delta)
-        n, f = delta.shape[:2]
-        problems.append(
-            Problem(f"N={n}, C_out={f}, δ {delta.shape[2]}x{delta.shape[3]}", (delta,), expected)
-        )
+        n, f, ho, wo = delta.shape
+        each = "b[f] is added to every output pixel of channel f in every example, so each adds "
+        each += "its δ to dL/db[f]."
+        suspects = (
+            (
+                "Off by a factor N: you averaged over the batch. Sum over it: δ = dL/dY already "
+                "carries the loss's 1/N, and " + each,
+                expected / n,
+            ),
+            ("You took the mean over the output pixels where a sum belongs: " + each,
+             expected / (ho * wo)),
+            ("You took the mean over the batch and the output pixels where a sum belongs: "
+             + each, expected / (n * ho * wo)),
+            ("Only the first example is in your sum: sum over the batch too (axis 0); " + each,
+             delta[0].sum(axis=(1, 2))),
+            (
+                "You summed over the channel axis (axis 1): db has one entry per output channel "
+                "f, the sum over n, i and j (axes 0, 2 and 3).",
+                delta.sum(axis=(1, 2, 3)),
+            ),
+        )  # fmt: skip
+        label = f"N={n}, C_out={f}, δ {ho}x{wo}"
+        problems.append(Problem(label, (delta,), expected, suspects))
     return grade("dL/db", fn, problems, strict=strict)
 
 
@@ -547,13 +477,14 @@ def check_exercise_input_gradient_1d(fn, *, rng=None, trials=4, strict=False):
 
         (expected,) = numerical_vjp(forward, [x], delta)
         padded = np.pad(delta, taps - 1)  # delta with KL - 1 zeros on each side
+        # (KL,) @ (KL,) -> a number, for each placement of rot180(k) inside delta
         valid = [delta[j : j + taps] @ k[::-1] for j in range(len(delta) - taps + 1)]
         suspects = (
             (
                 "This is δ ⋆full k, the kernel not flipped. x_j meets k_u in y_(j-u), so "
                 "dL/dx_j = Σ_i δ_i k_(j-i): as i runs forward, the kernel runs backwards. "
                 "Correlate the padded δ with rot180(k), or convolve δ with k.",
-                np.array([padded[j : j + taps] @ k for j in range(length)]),
+                np.array([padded[j : j + taps] @ k for j in range(length)]),  # (KL,) @ (KL,)
             ),
             (
                 "This is a valid correlation, δ ⋆ rot180(k), of length L - 2 KL + 2: x has "
@@ -568,3 +499,123 @@ def check_exercise_input_gradient_1d(fn, *, rng=None, trials=4, strict=False):
         )
         problems.append(Problem(f"L={length}, KL={taps}", (k, delta, length), expected, suspects))
     return grade("dL/dx in 1-D", fn, problems, strict=strict)
+
+
+# --- helpers ------------------------------------------------------------------------------------
+
+
+def _kernel_gradient_problem(rng, x_shape, kernel_shape, stride=1, view=None):
+    """One dL/dK problem: X, K and δ drawn, dL/dK by finite differences, the catalogue's suspects.
+
+    Returns ``x, delta, expected, suspects``, each array (and each suspect's answer) passed
+    through ``view``, which turns the 4-D array into the exercise's (default: unchanged).
+    """
+    view = view or (lambda a: a)
+    x, kernel = rng.standard_normal(x_shape), rng.standard_normal(kernel_shape)
+
+    def forward(kernel):
+        return conv2d_forward(x, kernel, stride=stride)[0]
+
+    delta = rng.standard_normal(forward(kernel).shape)
+    (expected,) = numerical_vjp(forward, [kernel], delta)
+    suspects = _catalogue(x, delta, kernel_shape[2:], stride, expected)
+    return view(x), view(delta), view(expected), tuple((d, view(a)) for d, a in suspects)
+
+
+def _catalogue(x, delta, kernel_hw, stride, expected):
+    """The catalogue's wrong answers on this problem, as (diagnosis, answer) pairs, all 4-D.
+
+    Left out: a slip that cannot happen here (`Mistake.applies`: the exercises pad nothing, so
+    no padding slip; no shifted rows in 1-D; no batch mean with N = 1), a wrong answer whose sums
+    do not fit the problem (`DoesNotFit`), one that is all zeros (the report says so first),
+    and one that equals the right answer here. Any other error is a bug, and surfaces.
+    """
+    features = {"batch"} if x.shape[0] > 1 else set()
+    features |= {"stride"} if stride > 1 else set()
+    features |= {"2-D"} if x.shape[2] > 1 else set()
+    out = []
+    for mistake in KERNEL_GRADIENT_MISTAKES.values():
+        if not mistake.applies(features):
+            continue
+        try:
+            wrong = mistake(x, delta, kernel_hw, stride=stride)
+        except DoesNotFit:  # e.g. a quarter-turned delta that no longer fits K's taps
+            continue
+        same = wrong.shape == expected.shape and np.allclose(wrong, expected, RTOL, ATOL)
+        if np.any(wrong) and not same:
+            out.append((mistake.diagnosis, wrong))
+    return tuple(out)
+
+
+def _transposed(expected):
+    """The right answer with its last two axes swapped, unless that is the right answer too."""
+    swapped = np.swapaxes(expected, -1, -2)
+    if swapped.shape == expected.shape and np.allclose(swapped, expected, RTOL, ATOL):
+        return ()
+    return ((_TRANSPOSED, swapped),)
+
+
+def _receptive_fields(x, kernel, flip=False):
+    """A = d vec(Y) / d vec(K) for one kernel over x (N, 1, H, W): (N*H_out*W_out, KH*KW).
+
+    Row (n, i, j) row-major, column (u, v) row-major: column (u, v) is the centered difference
+    of the forward pass at ``kernel`` (KH, KW) in K[u, v] with a step of 1, exact up to rounding
+    because Y is linear in K. With ``flip``, a true convolution's: tap (u, v) reads where tap
+    (KH-1-u, KW-1-v) does.
+    """
+    columns = []
+    for u, v in np.ndindex(kernel.shape):
+        bump = np.zeros((1, 1, *kernel.shape))
+        bump[0, 0, u, v] = 1.0
+        bump = bump[..., ::-1, ::-1] if flip else bump
+        plus = conv2d_forward(x, kernel[None, None] + bump)[0]  # (N, 1, H_out, W_out)
+        minus = conv2d_forward(x, kernel[None, None] - bump)[0]
+        columns.append(((plus - minus) / 2).ravel())
+    return np.stack(columns, axis=1)
+
+
+def _two_kernels_note(x, kernels, target, first, second):
+    """What the two kernels show: J is the same at both, dL/dK of an MSE loss is not."""
+
+    def mse(kernel):  # L = mean((Y - T)^2), whose delta = 2 (Y - T) / size depends on K
+        y = conv2d_forward(x[None, None], kernel[None, None])[0][0, 0]
+        return np.mean((y - target) ** 2)
+
+    gap = float(np.abs(first - second).max())
+    same = gap <= EXACT_ATOL  # Y is linear in K: the two differ by rounding only
+    dl = [numerical_vjp(mse, [k])[0] for k in kernels]
+    moved = float(np.abs(dl[0] - dl[1]).max())
+    (h, w), (kh, kw) = x.shape, kernels.shape[1:]
+    return (
+        f"X {h}x{w}, K {kh}x{kw}: J by finite differences at two random kernels, max abs err "
+        f"{gap:.1e} between them ("
+        + ("the same matrix: dY/dK does not depend on K" if same else "different matrices")
+        + f"); dL/dK of an MSE loss at the same two kernels differs by up to {moved:.2g} "
+        + ("(through δ, which depends on K)" if moved > ATOL else "(the same)")
+    )
+
+
+def _jacobian_suspects(j, out_hw, kernel_hw):
+    """Transposed, column-major vec (of Y, of K, of both), and a true convolution's Jacobian."""
+    j4 = j.reshape(*out_hw, *kernel_hw)  # [i, j, u, v] = dY[i,j] / dK[u,v]
+
+    def flat(a):
+        return a.reshape(j.shape)
+
+    column_major = "Your {} follow vec({}) column by column; vec here is row-major (NumPy's "
+    column_major += "reshape): output pixel (i, j) is row i*W_out + j, tap (u, v) column u*KW + v."
+    return (
+        (
+            "This is J transposed: J has one row per output pixel (H_out*W_out rows, vec(Y)) and "
+            "one column per kernel weight (KH*KW columns, vec(K)).",
+            j.T,
+        ),
+        (column_major.format("rows", "Y"), flat(j4.transpose(1, 0, 2, 3))),
+        (column_major.format("columns", "K"), flat(j4.transpose(0, 1, 3, 2))),
+        (column_major.format("rows and columns", "Y) and vec(K"), flat(j4.transpose(1, 0, 3, 2))),
+        (
+            "This is the Jacobian of a true convolution (K turned half a turn): here the forward "
+            "pass is a cross-correlation, Y[i, j] = Σ K[u, v]·X[i + u, j + v].",
+            flat(j4[:, :, ::-1, ::-1]),
+        ),
+    )

@@ -16,7 +16,9 @@ expressions). So chapter 04 can prove each one wrong exactly, with
 reader's answer ("this is the flipped answer"). Every mistake is a small change around the right
 closed form: a flip, a division, a transpose, a shifted or reshaped read; nothing float-only.
 
-Several of these shipped in public code; each entry's ``shipped`` says where.
+Some shipped in public code; each entry's ``shipped`` says what kind of project it shipped in.
+An exercise asks `Mistake.applies` whether a wrong answer is a possible slip on its problem (a
+padding slip needs padding; a batch mean, a batch).
 
 Examples
 --------
@@ -38,9 +40,16 @@ from types import MappingProxyType
 
 import numpy as np
 
-from ...geometry import pad, rot180
+from ...geometry import output_size, pad, rot180, window
 from ...symbolic import kernel_gradient_closed_form
-from ...validation import as_object_array, pair
+from ...validation import is_numeric, kernel_gradient_args, subset_of
+
+FEATURES = ("batch", "stride", "padding", "2-D")
+# what a problem may have that some wrong answers need: N > 1, stride > 1, padding > 0, H > 1
+
+
+class DoesNotFit(ValueError):
+    """Raised by a wrong answer whose sums do not fit a problem's shapes: no answer there."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -63,10 +72,15 @@ class Mistake:
     needs : str
         When this wrong answer has dK's shape and differs from the right one ("" when always).
     shipped : str or None
-        Where this mistake shipped in public code, when known.
+        The kind of public project this slip shipped in, when known.
     example : dict
         A small configuration (keyword arguments of `gradient_identity_holds`) on which the
         exact identity rejects it.
+    requires : tuple of str
+        What a problem must have for an exercise to look for this slip in it, from `FEATURES`
+        (``"batch"``: N > 1, ``"stride"``: s > 1, ``"padding"``: p > 0, ``"2-D"``: more than one
+        input row): a padding slip needs padding to miscount, a shifted row needs rows. See
+        `applies`.
 
     Examples
     --------
@@ -86,15 +100,25 @@ class Mistake:
     needs: str = ""
     shipped: str | None = None
     example: dict = field(default_factory=dict, repr=False)
+    requires: tuple = ()
+
+    def __post_init__(self):
+        subset_of(self.requires, "requires", FEATURES)
 
     def __call__(self, xp, delta, kernel_hw, *, stride=1, dilation=1):
-        numeric = _is_numeric(xp) and _is_numeric(delta)
-        xp = as_object_array(xp, "xp", ndim=4)
-        delta = as_object_array(delta, "delta", ndim=4)
-        kernel_hw = pair(kernel_hw, "kernel_hw", 1)
-        stride, dilation = pair(stride, "stride", 1), pair(dilation, "dilation", 1)
-        dk = np.asarray(self.compute(xp, delta, kernel_hw, stride, dilation), dtype=object)
+        numeric = is_numeric(xp) and is_numeric(delta)
+        args = kernel_gradient_args(xp, delta, kernel_hw, stride, dilation)
+        dk = np.asarray(self.compute(*args), dtype=object)
         return dk.astype(np.float64) if numeric else dk
+
+    def applies(self, features) -> bool:
+        """Whether this slip is possible on a problem with these `FEATURES`.
+
+        >>> m = KERNEL_GRADIENT_MISTAKES["batch_mean"]
+        >>> m.applies({"batch", "2-D"}), m.applies({"stride", "2-D"})
+        (True, False)
+        """
+        return set(self.requires) <= subset_of(features, "features", FEATURES)
 
 
 # --- the wrong formulas: each a small change around the right one -------------------------------
@@ -118,6 +142,13 @@ def _operands_swapped(xp, delta, kernel_hw, stride, dilation):
 def _rotated_90(xp, delta, kernel_hw, stride, dilation):
     # X * rot90(delta) (a true convolution) = X correlated with rot180(rot90(delta))
     quarter = np.rot90(delta, axes=(2, 3))  # (N, C_out, W_out, H_out)
+    most = output_size(xp.shape[2:], kernel_hw, stride, (0, 0), dilation)
+    if quarter.shape[2] > most[0] or quarter.shape[3] > most[1]:
+        raise DoesNotFit(
+            f"delta turned a quarter turn, {quarter.shape}, has more output pixels than the "
+            f"{most[0]}x{most[1]} windows of a {kernel_hw[0]}x{kernel_hw[1]} kernel on xp "
+            f"{xp.shape}: its sums do not fit K's taps"
+        )
     return _right(xp, rot180(quarter), kernel_hw, stride, dilation)
 
 
@@ -148,9 +179,9 @@ def _padding_minus_one(xp, delta, kernel_hw, stride, dilation):
 
 def _leftover_rows_first(xp, delta, kernel_hw, stride, dilation):
     # the r rows (columns) no window reaches skipped at the top (left) instead of the bottom
-    (h, w), (ho, wo) = xp.shape[2:], delta.shape[2:]
-    (kh, kw), (sh, sw), (dil_h, dil_w) = kernel_hw, stride, dilation
-    rh, rw = h - ((ho - 1) * sh + dil_h * (kh - 1) + 1), w - ((wo - 1) * sw + dil_w * (kw - 1) + 1)
+    (kh, kw), (h, w) = kernel_hw, xp.shape[2:]
+    rows, cols = window(kh - 1, kw - 1, delta.shape[2:], stride, dilation)  # the last tap's reads
+    rh, rw = h - rows.stop, w - cols.stop  # rows (columns) after the last one any window reads
     return _right(xp[..., rh:, rw:], delta, kernel_hw, stride, dilation)
 
 
@@ -159,23 +190,18 @@ def _last_row_dropped(xp, delta, kernel_hw, stride, dilation):
 
 
 def _ceil_output_size(xp, delta, kernel_hw, stride, dilation):
-    # delta's H_out*W_out numbers (row-major, as in memory) read into a ceil-sized grid
+    # delta's H_out*W_out numbers (row-major, as in memory) read into a ceil-sized grid. The
+    # output size is the wrong rule on purpose, so it is written here (geometry.output_size floors)
     (n, f, ho, wo), (h, w) = delta.shape, xp.shape[2:]
     (kh, kw), (sh, sw), (dil_h, dil_w) = kernel_hw, stride, dilation
     span_h, span_w = dil_h * (kh - 1) + 1, dil_w * (kw - 1) + 1
     hc, wc = -(-(h - span_h) // sh) + 1, -(-(w - span_w) // sw) + 1  # ceil where conv2d floors
     flat = np.zeros((n, f, hc * wc), dtype=object)  # past the end of delta: 0
     flat[..., : ho * wo] = delta.reshape(n, f, ho * wo)
-    grid = np.zeros((*xp.shape[:2], (hc - 1) * sh + span_h, (wc - 1) * sw + span_w), dtype=object)
+    rows, cols = window(kh - 1, kw - 1, (hc, wc), stride, dilation)  # the last tap's reads
+    grid = np.zeros((*xp.shape[:2], rows.stop, cols.stop), dtype=object)
     grid[..., :h, :w] = xp  # the extra window reads past the input: 0
     return _right(grid, flat.reshape(n, f, hc, wc), kernel_hw, stride, dilation)
-
-
-def _is_numeric(a):
-    try:
-        return np.asarray(a).dtype.kind in "iuf"
-    except (TypeError, ValueError):  # ragged: left for as_object_array to report
-        return False
 
 
 # --- the catalogue ------------------------------------------------------------------------------
@@ -217,10 +243,10 @@ _MISTAKES = (
         "do not fit K's taps (this function raises ValueError); that is how it shows on a "
         "non-square kernel over a square input: the whole valid convolution X ∗ rot90(δ) comes "
         "out KW×KH, K's shape transposed",
-        shipped="the same kind of slip, a non-square kernel turned the wrong way in a "
-        "convolution's backward pass, shipped in a C++ machine-learning library, where square "
-        "kernels hid it",
+        shipped="a related slip, rotating a non-square kernel wrongly, shipped in a C++ "
+        "machine-learning library",
         example={"x_shape": (1, 1, 3, 4), "w_shape": (1, 1, 2, 3)},
+        requires=("2-D",),
     ),
     Mistake(
         "batch_mean",
@@ -230,6 +256,7 @@ _MISTAKES = (
         _batch_mean,
         needs="N > 1",
         example={"x_shape": (2, 1, 2, 2), "w_shape": (1, 1, 1, 1)},
+        requires=("batch",),
     ),
     Mistake(
         "channels_swapped",
@@ -249,10 +276,10 @@ _MISTAKES = (
         "correlation.",
         _delta_not_dilated,
         needs="stride > 1",
-        shipped="the conv backward of a popular solutions repository for a deep-learning "
-        "course's assignments (fixed by a pull request titled 'stride missing in "
-        "conv_backward')",
+        shipped="stride missing in a course's conv backward, shipped in a popular solutions "
+        "repository",
         example=_STRIDE_2,
+        requires=("stride",),
     ),
     Mistake(
         "padding_plus_one",
@@ -262,6 +289,7 @@ _MISTAKES = (
         "forward pass pads p rings; read Xp[i·s + u·d, j·s + v·d] in that same array.",
         _padding_plus_one,
         example=_PADDED,
+        requires=("padding",),
     ),
     Mistake(
         "padding_minus_one",
@@ -271,6 +299,7 @@ _MISTAKES = (
         "forward pass pads p rings; read Xp[i·s + u·d, j·s + v·d] in that same array.",
         _padding_minus_one,
         example=_PADDED,
+        requires=("padding",),
     ),
     Mistake(
         "leftover_rows_first",
@@ -283,6 +312,7 @@ _MISTAKES = (
         _leftover_rows_first,
         needs="stride > 1 with leftover rows or columns",
         example=_STRIDE_2,
+        requires=("stride",),
     ),
     Mistake(
         "last_row_dropped",
@@ -292,6 +322,7 @@ _MISTAKES = (
         "H_out = floor((H + 2p - d(KH - 1) - 1) / s) + 1 rows, every one of which reads X.",
         _last_row_dropped,
         example=_PADDED,
+        requires=("2-D",),
     ),
     Mistake(
         "ceil_output_size",
@@ -303,9 +334,9 @@ _MISTAKES = (
         _ceil_output_size,
         needs="stride > 1 with a leftover column: W_out rounded up changes the length of δ's "
         "rows (leftover rows alone only add a row of zeros)",
-        shipped="a wrong output-size formula with stride shipped in a CUDA teaching project "
-        "(rounding the other way is one such formula)",
+        shipped="a wrong output-size formula with stride shipped in a CUDA teaching project",
         example=_STRIDE_2,
+        requires=("stride",),
     ),
 )
 

@@ -10,8 +10,8 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
 from ...explain.conv import kernel_tap_terms
-from ...geometry import dilate2d
-from ...validation import as_int, conv_hyper, numeric_array, pair
+from ...geometry import dilate2d, inserted_mask
+from ...validation import as_int, numeric_array, pair
 from ..style import DIVERGING_CMAP, IMAGE_CMAP, OUTLINE, color_norm, is_signed
 from .base import annotate_cells, bare, formatter, grid_figure
 from .matrix import plot_matrix
@@ -241,12 +241,9 @@ def _label(pair) -> str:
     return str(pair[0]) if pair[0] == pair[1] else f"({pair[0]},{pair[1]})"
 
 
-def _plot_dilated(ax, delta, stride, title: str) -> None:
-    """dilate_s(delta) on a scale centred on 0, its inserted zeros hatched."""
-    dilated = dilate2d(delta, stride)
+def _plot_dilated(ax, delta, dilated, inserted, title: str) -> None:
+    """dilate_s(delta) on a scale centred on 0, its inserted zeros (``inserted``) hatched."""
     plot_matrix(dilated, title=title, ax=ax, symmetric=True, fmt=formatter(None, delta))
-    inserted = np.ones(dilated.shape, bool)
-    inserted[:: stride[0], :: stride[1]] = False
     _hatch_cells(ax, zip(*np.nonzero(inserted)), dilated.shape[1])
 
 
@@ -296,26 +293,47 @@ def kernel_tap_figure(x, delta, u, v, *, kernel_size, stride=1, padding=0, dilat
         padding=padding,
         dilation=dilation,
     )
-    stride, padding, dilation = conv_hyper(stride, padding, dilation)  # checked: as pairs
-    strided, padded = stride != (1, 1), padding != (0, 0)
-    widths = [t.xp.shape[1], delta.shape[1], delta.shape[1], max(t.dk.shape[1], 2)]
-    if strided:  # dilate_s(delta) between delta and the products, created last: fig.axes[4]
-        fig = Figure(figsize=(16.0, 3.8), layout="constrained")
-        grid = fig.add_gridspec(
-            1, 5, width_ratios=[*widths[:2], t.dilated_delta.shape[1], *widths[2:]]
-        )
-        ax_x, ax_d, ax_p, ax_k, ax_z = (fig.add_subplot(grid[0, k]) for k in (0, 1, 3, 4, 2))
-    else:
+    fig, (ax_x, ax_d, ax_p, ax_k, ax_z) = _tap_axes(t)
+    _xp_panel(ax_x, t, u, v)
+    plot_matrix(delta, title="δ = dL/dY", ax=ax_d, symmetric=True)
+    plot_matrix(t.products, title=f"{_xp_name(t)}[those pixels] · δ[i,j]", ax=ax_p, symmetric=True)
+    _dk_panel(ax_k, t, u, v)
+    if ax_z is not None:
+        _dilated_panel(ax_z, t, delta, u, v)
+    _mark_delta_kind(fig, ax_x, ax_d, t, delta)
+    return fig
+
+
+def _xp_name(t) -> str:
+    """X_p when the input is padded, else X."""
+    return "X_p" if t.padding != (0, 0) else "X"
+
+
+def _tap_axes(t):
+    """The figure and its Axes: X_p, delta, products, dL/dK, and dilate_s(delta) or None.
+
+    With stride > 1, dilate_s(delta) is drawn between delta and the products but created
+    last, so that it is ``fig.axes[4]``.
+    """
+    widths = [t.xp.shape[1], t.products.shape[1], t.products.shape[1], max(t.dk.shape[1], 2)]
+    if t.stride == (1, 1):
         fig = Figure(figsize=(13.0, 3.6), layout="constrained")
-        ax_x, ax_d, ax_p, ax_k = fig.subplots(1, 4, width_ratios=widths)
-    x_title = (
-        f"X_p (padding {_label(padding)}): pixels tap ({u},{v}) reads"
-        if padded
+        return fig, (*fig.subplots(1, 4, width_ratios=widths), None)
+    fig = Figure(figsize=(16.0, 3.8), layout="constrained")
+    grid = fig.add_gridspec(1, 5, width_ratios=[*widths[:2], t.dilated_delta.shape[1], *widths[2:]])
+    return fig, tuple(fig.add_subplot(grid[0, k]) for k in (0, 1, 3, 4, 2))
+
+
+def _xp_panel(ax, t, u, v) -> None:
+    """X_p, the pixels tap (u, v) reads outlined, its padding hatched."""
+    title = (
+        f"X_p (padding {_label(t.padding)}): pixels tap ({u},{v}) reads"
+        if t.padding != (0, 0)
         else f"X: pixels tap ({u},{v}) reads"
     )
-    plot_matrix(t.xp, title=x_title, ax=ax_x, cmap=IMAGE_CMAP, symmetric=False)
+    plot_matrix(t.xp, title=title, ax=ax, cmap=IMAGE_CMAP, symmetric=False)
     ii, jj = np.meshgrid(t.rows, t.cols, indexing="ij")
-    ax_x.scatter(
+    ax.scatter(
         jj.ravel(),
         ii.ravel(),
         s=300,
@@ -325,62 +343,73 @@ def kernel_tap_figure(x, delta, u, v, *, kernel_size, stride=1, padding=0, dilat
         linewidths=2,
         zorder=3,  # above the hatching of the padded cells, which the tap reads too
     )
-    if padded:
-        (ph, pw), (hp, wp) = padding, t.xp.shape
-        inside = np.zeros(t.xp.shape, bool)
-        inside[ph : hp - ph, pw : wp - pw] = True
-        _hatch_cells(ax_x, zip(*np.nonzero(~inside)), wp)
-    plot_matrix(delta, title="δ = dL/dY", ax=ax_d, symmetric=True)
-    xp_name = "X_p" if padded else "X"
-    plot_matrix(t.products, title=f"{xp_name}[those pixels] · δ[i,j]", ax=ax_p, symmetric=True)
+    if t.padding != (0, 0):
+        _hatch_cells(ax, zip(*np.nonzero(t.is_padding)), t.xp.shape[1])
+
+
+def _dk_panel(ax, t, u, v) -> None:
+    """The whole dL/dK, (u, v) outlined, its title stating the sum."""
     plot_matrix(
         t.dk,
         title=f"dL/dK[{u},{v}] = Σ = {t.products.sum():.3g}",
-        ax=ax_k,
+        ax=ax,
         labels=("u", "v"),
         symmetric=True,
         fmt="{:.0f}" if np.all(t.dk == np.round(t.dk)) else None,  # box sums: 183, not 1.8e+02
     )
-    ax_k.add_patch(Rectangle((v - 0.5, u - 0.5), 1, 1, fill=False, edgecolor=OUTLINE, linewidth=3))
-    if strided:
-        s = _label(stride)
-        _plot_dilated(
-            ax_z,
-            delta,
-            stride,
-            f"dilate_{s}(δ): zeros inserted (hatched)\n"
-            f"dL/dK[{u},{v}] = (X_p ⋆ dilate_{s}(δ))[{u * dilation[0]},{v * dilation[1]}]"
-            f" = {t.via_dilated:.3g}",
+    ax.add_patch(Rectangle((v - 0.5, u - 0.5), 1, 1, fill=False, edgecolor=OUTLINE, linewidth=3))
+
+
+def _dilated_panel(ax, t, delta, u, v) -> None:
+    """dilate_s(delta), titled with the tap's sum as an entry of the correlation with it."""
+    s = _label(t.stride)
+    _plot_dilated(
+        ax,
+        delta,
+        t.dilated_delta,
+        t.inserted,
+        f"dilate_{s}(δ): zeros inserted (hatched)\n"
+        f"dL/dK[{u},{v}] = (X_p ⋆ dilate_{s}(δ))[{u * t.dilation[0]},{v * t.dilation[1]}]"
+        f" = {t.via_dilated:.3g}",
+    )
+
+
+def _dash_cells(ax, cells) -> None:
+    """A dashed outline inside each of ``cells`` (row, col) of a `plot_matrix` panel."""
+    for r, c in cells:
+        ax.add_patch(
+            Rectangle(
+                (c - 0.42, r - 0.42),
+                0.84,
+                0.84,
+                fill=False,
+                edgecolor=OUTLINE,
+                linestyle="--",
+                linewidth=1.5,
+            )
         )
+
+
+def _mark_delta_kind(fig, ax_x, ax_d, t, delta) -> None:
+    """A one-hot delta: its patch of X_p dashed, its pixel outlined; the title says what dL/dK is.
+
+    An all-ones delta: the title says each dL/dK[u,v] is a box sum.
+    """
     if t.hot is not None:
         i, j = t.hot
-        kh, kw = t.dk.shape
-        for a, b in np.ndindex(kh, kw):
-            r, c = i * stride[0] + a * dilation[0], j * stride[1] + b * dilation[1]
-            ax_x.add_patch(
-                Rectangle(
-                    (c - 0.42, r - 0.42),
-                    0.84,
-                    0.84,
-                    fill=False,
-                    edgecolor=OUTLINE,
-                    linestyle="--",
-                    linewidth=1.5,
-                )
-            )
+        _dash_cells(ax_x, t.patch_cells)
         ax_d.add_patch(
             Rectangle((j - 0.5, i - 0.5), 1, 1, fill=False, edgecolor=OUTLINE, linewidth=3)
         )
         fig.suptitle(
-            f"δ is one-hot at ({i},{j}): dL/dK is exactly the patch of {xp_name} that output "
+            f"δ is one-hot at ({i},{j}): dL/dK is exactly the patch of {_xp_name(t)} that output "
             f"pixel ({i},{j}) reads (dashed)"
         )
     elif np.all(delta == 1):
         fig.suptitle(
             f"δ is all ones: each dL/dK[u,v] is the plain sum of the pixels tap (u,v) reads "
-            f"(a box sum of {xp_name})"
+            f"(a box sum of {_xp_name(t)})"
         )
-    return fig
 
 
 def dilated_delta_figure(delta, stride) -> Figure:
@@ -425,10 +454,12 @@ def dilated_delta_figure(delta, stride) -> Figure:
         if len(gaps) == 1
         else f"{stride[0] - 1} / {stride[1] - 1} zeros between rows / columns"
     )
+    dilated = dilate2d(delta, stride)
     _plot_dilated(
         ax_z,
         delta,
-        stride,
+        dilated,
+        inserted_mask(dilated.shape, stride),
         f"dilate_{_label(stride)}(δ) ({dilated_hw[0]}x{dilated_hw[1]}): {zeros}",
     )
     return fig

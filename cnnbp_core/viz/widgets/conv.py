@@ -20,7 +20,7 @@ from ...explain.conv import (
     explorer_ranges,
     kernel_tap_terms,
 )
-from ...validation import conv_hyper, numeric_array
+from ...validation import numeric_array
 from ..html import row_html
 from ..style import DIVERGING_CMAP, IMAGE_CMAP, OUTLINE, color_norm, ink
 
@@ -87,24 +87,26 @@ def _grid_html(a, *, title, symmetric, fmt, solid=(), dashed=(), hatched=None, c
     for i, (row, row_rgb, row_hatched) in enumerate(zip(a.tolist(), rgb, hatched.tolist())):
         cells = []
         for j, (value, (r, g, b), hatch) in enumerate(zip(row, row_rgb, row_hatched)):
-            if (i, j) in solid:
-                edge = f"3px solid {OUTLINE}"
-            elif (i, j) in dashed:
-                edge = f"2px dashed {OUTLINE}"
+            edge = _edge((i, j), solid, dashed, hatch)
+            if hatch:  # padding, inserted: a plain "0" on grey stripes
+                paint, text = HATCHED, f"{value:g}"
             else:
-                edge = "1px dashed #aaa" if hatch else "1px solid #ccc"
-            if hatch:
-                paint = HATCHED
-            else:
-                paint = (
-                    f"background:#{r:02x}{g:02x}{b:02x};color:{ink(flat_rgba[i * a.shape[1] + j])}"
-                )
-            text = f"{value:g}" if hatch else fmt.format(value)  # padding, inserted: "0"
+                colour = ink(flat_rgba[i * a.shape[1] + j])
+                paint, text = f"background:#{r:02x}{g:02x}{b:02x};color:{colour}", fmt.format(value)
             cells.append(f'<td style="{paint};border:{edge};{tail}">{text}</td>')
         rows.append("<tr>" + "".join(cells) + "</tr>")
     caption = f'<div style="font:13px sans-serif;margin-bottom:4px">{html.escape(title)}</div>'
     table = f'<table style="border-collapse:collapse">{"".join(rows)}</table>'
     return f'<div style="margin-right:18px">{caption}{table}</div>'
+
+
+def _edge(cell, solid, dashed, hatch: bool) -> str:
+    """A cell's border: thick for ``solid`` cells, dashed for ``dashed`` ones, else thin."""
+    if cell in solid:
+        return f"3px solid {OUTLINE}"
+    if cell in dashed:
+        return f"2px dashed {OUTLINE}"
+    return "1px dashed #aaa" if hatch else "1px solid #ccc"
 
 
 def _one(pair) -> str:
@@ -201,127 +203,177 @@ def kernel_tap_html(
         )
     except ValueError as err:
         return _no_picture(err)
-    (sh, sw), (ph, pw), (dil_h, dil_w) = conv_hyper(stride, padding, dilation)  # checked: as pairs
-    out_hw, (hp, wp) = delta.shape, t.xp.shape
-    total = float(t.products.sum())
-    padded = (ph, pw) != (0, 0)
-    xp_name = "X<sub>p</sub>" if padded else "X"
+    return _summary_html(t, u, v, delta_kind) + row_html(*_panels(t, delta, u, v, delta_kind))
+
+
+# ----------------------------------------------------------------------------- the summary
+
+
+def _xp_name(t) -> str:
+    """How the summary names the input the taps read: X_p when padded, else X."""
+    return "X<sub>p</sub>" if t.padding != (0, 0) else "X"
+
+
+def _summary_html(t, u, v, delta_kind) -> str:
+    """The lines above the panels: shapes, the sum, and what stride and delta's kind add."""
+    lines = [_shape_line(t, delta_kind), _sum_line(t, u, v)]
+    if t.stride != (1, 1):
+        lines.append(_strided_line(t, u, v))
+    if delta_kind == "one-hot" and t.hot is not None:
+        lines.append(_one_hot_line(t))
+    elif delta_kind == "all ones":
+        lines.append(_all_ones_line(t, u, v))
+    return "".join(_line(text) for text in lines)
+
+
+def _shape_line(t, delta_kind) -> str:
+    """Y's shape, which delta this is, and (with padding) what X_p is."""
     described = {
         "random": "random (fixed for each output shape, one decimal)",
         "one-hot": f"one-hot, a single 1 at {t.hot}" if t.hot else "one-hot",
         "all ones": "all ones",
     }[delta_kind]
-    shape_line = f"Y has shape {out_hw}. δ = dL/dY: {described}."
-    if padded:
-        rows = "row and column" if (ph, pw) == (1, 1) else "rows and columns"
-        shape_line += (
-            f" X<sub>p</sub> is X with {_one((ph, pw))} {rows} of zeros on each side (hatched),"
+    text = f"Y has shape {t.products.shape}. δ = dL/dY: {described}."
+    if t.padding != (0, 0):
+        (hp, wp) = t.xp.shape
+        rows = "row and column" if t.padding == (1, 1) else "rows and columns"
+        text += (
+            f" X<sub>p</sub> is X with {_one(t.padding)} {rows} of zeros on each side (hatched),"
             f" {hp}x{wp}: a tap that reads them adds 0."
         )
-    lines = [
-        _line(shape_line),
-        _line(
-            f"dL/dK[{u},{v}] = Σ<sub>i,j</sub> δ[i,j] · "
-            f"{xp_name}[{_term(sh, dil_h * u, 'i')}, {_term(sw, dil_w * v, 'j')}]"
-            f' = <b data-dk="{total!r}">{total:.4g}</b>'
-            f" (the core's conv2d_backward: {t.dk[u, v]:.4g})"
-        ),
-    ]
-    strided = (sh, sw) != (1, 1)
-    if strided:
-        s = _one((sh, sw))
-        lines.append(
-            _line(
-                f"Stride {s}: the same sum is a correlation of {xp_name} with δ dilated by "
-                f"{s} (s − 1 zeros between neighbouring entries, hatched): dL/dK[{u},{v}] = "
-                f"({xp_name} ⋆ dilate<sub>{s}</sub>(δ))[{u}·{dil_h}, {v}·{dil_w}] = "
-                f"({xp_name} ⋆ dilate<sub>{s}</sub>(δ))[{u * dil_h}, {v * dil_w}] = "
-                f'<b data-dilated="{t.via_dilated!r}">{t.via_dilated:.4g}</b>'
-            )
-        )
-    patch_cells = []
-    if delta_kind == "one-hot" and t.hot is not None:
-        i, j = t.hot
-        same = "equal ✓" if np.array_equal(t.patch, t.dk) else "they differ ✗"
-        kh, kw = t.dk.shape
-        patch_cells = [
-            (i * sh + a * dil_h, j * sw + b * dil_w) for a in range(kh) for b in range(kw)
-        ]
-        lines.append(
-            _line(
-                f"δ is one-hot at ({i},{j}): every other term is 0, so dL/dK[u,v] = "
-                f"{xp_name}[{sh}·{i}+u·{dil_h}, {sw}·{j}+v·{dil_w}] for every tap: "
-                "dL/dK is exactly "
-                f"the patch of {xp_name} that output pixel ({i},{j}) reads (dashed), a copy of "
-                f"the input ({same})."
-            )
-        )
-    elif delta_kind == "all ones":
-        lines.append(
-            _line(
-                f"δ is all ones: each term is the pixel itself, so dL/dK[{u},{v}] is the plain "
-                f"sum of {_count(t.products.size, 'pixel')} tap ({u},{v}) reads (outlined), "
-                "a box sum: "
-                f"<b>{total:.4g}</b>. Each entry of dL/dK is such a sum, for its own tap."
-            )
-        )
-    marked = [(int(r), int(c)) for r in t.rows for c in t.cols]
-    hatched = np.ones(t.xp.shape, bool)
-    hatched[ph : hp - ph, pw : wp - pw] = False
-    whole = bool(np.all(x == np.round(x)))
-    x_title = (
-        f"X_p ({hp}x{wp}: X padded by {_one((ph, pw))}): pixels tap ({u},{v}) reads"
+    return text
+
+
+def _sum_line(t, u, v) -> str:
+    """dL/dK[u,v] as a sum over the output pixels, its value, and the core's."""
+    (sh, sw), (dil_h, dil_w), total = t.stride, t.dilation, float(t.products.sum())
+    return (
+        f"dL/dK[{u},{v}] = Σ<sub>i,j</sub> δ[i,j] · "
+        f"{_xp_name(t)}[{_term(sh, dil_h * u, 'i')}, {_term(sw, dil_w * v, 'j')}]"
+        f' = <b data-dk="{total!r}">{total:.4g}</b>'
+        f" (the core's conv2d_backward: {t.dk[u, v]:.4g})"
+    )
+
+
+def _strided_line(t, u, v) -> str:
+    """With stride s: the same sum as an entry of the correlation of X_p with dilate_s(delta)."""
+    s, xp_name, (dil_h, dil_w) = _one(t.stride), _xp_name(t), t.dilation
+    return (
+        f"Stride {s}: the same sum is a correlation of {xp_name} with δ dilated by "
+        f"{s} (s − 1 zeros between neighbouring entries, hatched): dL/dK[{u},{v}] = "
+        f"({xp_name} ⋆ dilate<sub>{s}</sub>(δ))[{u}·{dil_h}, {v}·{dil_w}] = "
+        f"({xp_name} ⋆ dilate<sub>{s}</sub>(δ))[{u * dil_h}, {v * dil_w}] = "
+        f'<b data-dilated="{t.via_dilated!r}">{t.via_dilated:.4g}</b>'
+    )
+
+
+def _one_hot_line(t) -> str:
+    """A one-hot delta: dL/dK is a copy of the patch of X_p its output pixel reads."""
+    (i, j), (sh, sw), (dil_h, dil_w), xp_name = t.hot, t.stride, t.dilation, _xp_name(t)
+    same = "equal ✓" if np.array_equal(t.patch, t.dk) else "they differ ✗"
+    return (
+        f"δ is one-hot at ({i},{j}): every other term is 0, so dL/dK[u,v] = "
+        f"{xp_name}[{sh}·{i}+u·{dil_h}, {sw}·{j}+v·{dil_w}] for every tap: "
+        "dL/dK is exactly "
+        f"the patch of {xp_name} that output pixel ({i},{j}) reads (dashed), a copy of "
+        f"the input ({same})."
+    )
+
+
+def _all_ones_line(t, u, v) -> str:
+    """An all-ones delta: each entry of dL/dK is a box sum of the pixels its tap reads."""
+    total = float(t.products.sum())
+    return (
+        f"δ is all ones: each term is the pixel itself, so dL/dK[{u},{v}] is the plain "
+        f"sum of {_count(t.products.size, 'pixel')} tap ({u},{v}) reads (outlined), "
+        "a box sum: "
+        f"<b>{total:.4g}</b>. Each entry of dL/dK is such a sum, for its own tap."
+    )
+
+
+# ----------------------------------------------------------------------------- the panels
+
+
+def _panels(t, delta, u, v, delta_kind) -> list[str]:
+    """X_p, delta, dilate_s(delta) (stride > 1 only), the products and dL/dK, as tables."""
+    panels = [_xp_panel(t, u, v, delta_kind), _delta_panel(t, delta, delta_kind)]
+    if t.stride != (1, 1):
+        panels.append(_dilated_panel(t, delta_kind))
+    return [*panels, _products_panel(t), _dk_panel(t, u, v)]
+
+
+def _xp_panel(t, u, v, delta_kind) -> str:
+    """X_p, padding hatched, the pixels tap (u, v) reads outlined; a one-hot patch dashed."""
+    (hp, wp), padded = t.xp.shape, t.padding != (0, 0)
+    title = (
+        f"X_p ({hp}x{wp}: X padded by {_one(t.padding)}): pixels tap ({u},{v}) reads"
         if padded
         else f"X ({hp}x{wp}): pixels tap ({u},{v}) reads"
     )
-    panels = [
-        _grid_html(
-            t.xp,
-            title=x_title,
-            symmetric=False,
-            fmt="{:.0f}" if whole else "{:.2g}",
-            solid=marked,
-            dashed=patch_cells,
-            hatched=hatched,
-        ),
-        _grid_html(
-            delta,
-            title="δ = dL/dY",
-            symmetric=True,
-            fmt="{:.1f}" if delta_kind == "random" else "{:.0f}",
-            solid=[t.hot] if delta_kind == "one-hot" and t.hot is not None else (),
-        ),
-    ]
-    if strided:
-        inserted = np.ones(t.dilated_delta.shape, bool)
-        inserted[::sh, ::sw] = False
-        panels.append(
-            _grid_html(
-                t.dilated_delta,
-                title=f"dilate_{_one((sh, sw))}(δ): zeros inserted (hatched)",
-                symmetric=True,
-                fmt="{:.1f}" if delta_kind == "random" else "{:.0f}",
-                hatched=inserted,
-                cell_px=26,
-            )
-        )
-    whole_dk = bool(np.all(t.dk == np.round(t.dk)))  # box sums and patches: 183, not 1.8e+02
-    panels += [
-        _grid_html(
-            t.products,
-            title=f"{'X_p' if padded else 'X'}[those pixels] · δ",
-            symmetric=True,
-            fmt="{:.2g}",
-        ),
-        _grid_html(
-            t.dk,
-            title="dL/dK",
-            symmetric=True,
-            fmt="{:.0f}" if whole_dk else "{:.2g}",
-            solid=[(u, v)],
-        ),
-    ]
-    return "".join(lines) + row_html(*panels)
+    return _grid_html(
+        t.xp,
+        title=title,
+        symmetric=False,
+        fmt="{:.0f}" if _whole(t.xp) else "{:.2g}",
+        solid=[(int(r), int(c)) for r in t.rows for c in t.cols],
+        dashed=t.patch_cells if delta_kind == "one-hot" else (),
+        hatched=t.is_padding,
+    )
+
+
+def _delta_panel(t, delta, delta_kind) -> str:
+    """delta, its one hot pixel (if any) outlined."""
+    return _grid_html(
+        delta,
+        title="δ = dL/dY",
+        symmetric=True,
+        fmt=_delta_fmt(delta_kind),
+        solid=[t.hot] if delta_kind == "one-hot" and t.hot is not None else (),
+    )
+
+
+def _dilated_panel(t, delta_kind) -> str:
+    """dilate_s(delta), its inserted zeros hatched."""
+    return _grid_html(
+        t.dilated_delta,
+        title=f"dilate_{_one(t.stride)}(δ): zeros inserted (hatched)",
+        symmetric=True,
+        fmt=_delta_fmt(delta_kind),
+        hatched=t.inserted,
+        cell_px=26,
+    )
+
+
+def _products_panel(t) -> str:
+    """The terms X_p[pixels read] * delta, one per output pixel."""
+    xp_name = "X_p" if t.padding != (0, 0) else "X"
+    return _grid_html(
+        t.products, title=f"{xp_name}[those pixels] · δ", symmetric=True, fmt="{:.2g}"
+    )
+
+
+def _dk_panel(t, u, v) -> str:
+    """The whole dL/dK, (u, v) outlined."""
+    return _grid_html(
+        t.dk,
+        title="dL/dK",
+        symmetric=True,
+        fmt="{:.0f}" if _whole(t.dk) else "{:.2g}",  # box sums and patches: 183, not 1.8e+02
+        solid=[(u, v)],
+    )
+
+
+def _whole(a) -> bool:
+    """Every entry is a whole number (then shown without decimals)."""
+    return bool(np.all(a == np.round(a)))
+
+
+def _delta_fmt(delta_kind) -> str:
+    """A random delta has one decimal; one-hot and all-ones deltas are whole."""
+    return "{:.1f}" if delta_kind == "random" else "{:.0f}"
+
+
+# ----------------------------------------------------------------------------- the explorer
 
 
 def kernel_gradient_explorer(x=None, *, seed=0):
@@ -330,9 +382,11 @@ def kernel_gradient_explorer(x=None, *, seed=0):
     Every combination the controls can reach is valid: the tap sliders' maxima follow the
     kernel (KH - 1, KW - 1), and the dilation's maximum follows the kernel and the padding so
     that the dilated kernel always fits the padded input (`cnnbp_core.explain.explorer_ranges`).
-    Each control has a stable description (`CONTROL_DESCRIPTIONS`): ``"kernel KH"``,
-    ``"kernel KW"``, ``"tap u"``, ``"tap v"``, ``"stride s"``, ``"padding p"``,
-    ``"dilation d"``, and the dropdown ``"δ = dL/dY"`` (random, one-hot, all ones).
+    A slider whose range is a single value is disabled: a tap along a 1-tap axis, the dilation
+    of a 1x1 kernel (it reads one pixel whatever d), the kernel size of a 1-pixel input. Each
+    control has a stable description (`CONTROL_DESCRIPTIONS`): ``"kernel KH"``, ``"kernel KW"``,
+    ``"tap u"``, ``"tap v"``, ``"stride s"``, ``"padding p"``, ``"dilation d"``, and the
+    dropdown ``"δ = dL/dY"`` (random, one-hot, all ones).
 
     Parameters
     ----------
@@ -360,19 +414,34 @@ def kernel_gradient_explorer(x=None, *, seed=0):
 
     x = explorer_input(seed) if x is None else numeric_array(x, "x", (2,)).astype(float)
     kernel = (min(3, x.shape[0]), min(3, x.shape[1]))
-    ranges = explorer_ranges(kernel, 0, in_hw=x.shape)
     start = {"kernel_h": kernel[0], "kernel_w": kernel[1], "u": 0, "v": 0}
+    controls = _controls(widgets, explorer_ranges(kernel, 0, in_hw=x.shape), start)
+    view = widgets.HTML()
+    _wire(controls, view, x, seed)
+    column = [["kernel_h", "kernel_w", "delta_kind"], ["u", "v"], ["stride", "padding", "dilation"]]
+    boxes = widgets.HBox([widgets.VBox([controls[n] for n in names]) for names in column])
+    return widgets.VBox([boxes, view])
+
+
+_SLIDERS = ("kernel_h", "kernel_w", "u", "v", "stride", "padding", "dilation")
+# the explorer's sliders, by parameter name (its last control is the delta dropdown)
+_FOLLOWING = ("u", "v", "dilation")  # sliders whose range follows the kernel and the padding
+
+
+def _controls(widgets, ranges, start) -> dict:
+    """The sliders, each over its range (disabled when that is one value), and the dropdown."""
     style = {"description_width": "initial"}
     controls = {
         name: widgets.IntSlider(
             value=start.get(name, ranges[name][0]),
             min=ranges[name][0],
             max=ranges[name][1],
+            disabled=ranges[name][0] == ranges[name][1],  # e.g. kernel KH of a 1-row input
             description=CONTROL_DESCRIPTIONS[name],
             tooltip=_TOOLTIPS[name],
             style=style,
         )
-        for name in ("kernel_h", "kernel_w", "u", "v", "stride", "padding", "dilation")
+        for name in _SLIDERS
     }
     controls["delta_kind"] = widgets.Dropdown(
         options=list(DELTA_KINDS),
@@ -381,49 +450,53 @@ def kernel_gradient_explorer(x=None, *, seed=0):
         tooltip=_TOOLTIPS["delta_kind"],
         style=style,
     )
-    view = widgets.HTML()
+    return controls
+
+
+def _follow_ranges(controls, in_hw) -> None:
+    """Give the tap and dilation sliders the ranges the kernel and the padding now allow."""
+    new = explorer_ranges(
+        (controls["kernel_h"].value, controls["kernel_w"].value),
+        controls["padding"].value,
+        in_hw=in_hw,
+    )
+    for name in _FOLLOWING:
+        slider = controls[name]
+        with slider.hold_sync():  # the new max and a clamped value reach the browser together
+            slider.max = new[name][1]
+            slider.disabled = slider.max == slider.min  # e.g. tap u of a 1-row kernel
+
+
+def _view_html(controls, x, seed) -> str:
+    """`kernel_tap_html` for the controls' current values."""
+    c = {name: control.value for name, control in controls.items()}
+    return kernel_tap_html(
+        x,
+        c["u"],
+        c["v"],
+        kernel_size=(c["kernel_h"], c["kernel_w"]),
+        stride=c["stride"],
+        padding=c["padding"],
+        dilation=c["dilation"],
+        delta_kind=c["delta_kind"],
+        seed=seed,
+    )
+
+
+def _wire(controls, view, x, seed) -> None:
+    """On every change: adjust the ranges, then redraw the view once; and draw it now."""
     busy = [False]  # set while the ranges are adjusted: their clamped values redraw once, after
-
-    def follow_ranges():
-        new = explorer_ranges(
-            (controls["kernel_h"].value, controls["kernel_w"].value),
-            controls["padding"].value,
-            in_hw=x.shape,
-        )
-        for name in ("u", "v", "dilation"):
-            slider = controls[name]
-            with slider.hold_sync():  # the new max and a clamped value reach the browser together
-                slider.max = new[name][1]
-                slider.disabled = slider.max == slider.min  # e.g. tap u of a 1-row kernel
-        return new
-
-    def redraw():
-        c = {name: control.value for name, control in controls.items()}
-        view.value = kernel_tap_html(
-            x,
-            c["u"],
-            c["v"],
-            kernel_size=(c["kernel_h"], c["kernel_w"]),
-            stride=c["stride"],
-            padding=c["padding"],
-            dilation=c["dilation"],
-            delta_kind=c["delta_kind"],
-            seed=seed,
-        )
 
     def on_change(_change=None):
         if busy[0]:
             return
         busy[0] = True
         try:
-            follow_ranges()
+            _follow_ranges(controls, x.shape)
         finally:
             busy[0] = False
-        redraw()
+        view.value = _view_html(controls, x, seed)
 
     for control in controls.values():
         control.observe(on_change, names="value")
     on_change()
-    column = [["kernel_h", "kernel_w", "delta_kind"], ["u", "v"], ["stride", "padding", "dilation"]]
-    boxes = widgets.HBox([widgets.VBox([controls[n] for n in names]) for names in column])
-    return widgets.VBox([boxes, view])
