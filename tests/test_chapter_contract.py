@@ -336,11 +336,13 @@ NB_CACHE = [None]  # the notebook being damaged, for the section predicates
 
 
 def full_chapter():
+    """The first chapter that derives a gradient and has an explorer: every rule applies to it."""
     for path in NOTEBOOKS:
         nb, number = load(path)
-        if nb["metadata"].get("cnnbp", {}).get("explore"):
+        meta = nb["metadata"].get("cnnbp", {})
+        if meta.get("explore") and meta.get("derives"):
             return nb, number
-    raise AssertionError("no chapter with an explorer to damage")
+    raise AssertionError("no chapter that derives a gradient and has an explorer to damage")
 
 
 @pytest.mark.parametrize("name", DAMAGES)

@@ -22,43 +22,75 @@ from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parents[1]
 
-# fault name -> the corrupted return value of conv2d_backward, in terms of dx, dw, db and cache
+# fault name -> (the core function it breaks, its corrupted return value). For conv2d_backward
+# the value is written in terms of dx, dw, db and cache; for numerical_vjp in terms of grads.
+CONV_BACKWARD = (
+    "cnnbp_core.functional.conv",
+    "conv2d_backward",
+    "dx, dw, db = {true}(*a, **k)\n    cache = a[1]",
+)
+NUMERICAL_VJP = ("cnnbp_core.gradcheck", "numerical_vjp", "grads = {true}(*a, **k)")
 FAULTS = {
-    "dK scaled by 1 + 1e-4": "dx, dw * (1 + 1e-4), db",
-    "dK kernel axes flipped": "dx, dw[..., ::-1, ::-1], db",
-    "dK averaged over the batch": "dx, dw / cache.x_padded.shape[0], db",
-    "dK off only when strided": "dx, dw * (1 + 1e-4) if cache.stride != (1, 1) else dw, db",
-    "dK off only when dilated": "dx, dw * (1 + 1e-4) if cache.dilation != (1, 1) else dw, db",
-    "dK channel axes swapped when C_in = C_out": (
-        "dx, dw.transpose(1, 0, 2, 3) if dw.shape[0] == dw.shape[1] > 1 else dw, db"
+    "dK scaled by 1 + 1e-4": (CONV_BACKWARD, "dx, dw * (1 + 1e-4), db"),
+    "dK kernel axes flipped": (CONV_BACKWARD, "dx, dw[..., ::-1, ::-1], db"),
+    "dK averaged over the batch": (CONV_BACKWARD, "dx, dw / cache.x_padded.shape[0], db"),
+    "dK off only when strided": (
+        CONV_BACKWARD, "dx, dw * (1 + 1e-4) if cache.stride != (1, 1) else dw, db"
     ),
-}
+    "dK off only when dilated": (
+        CONV_BACKWARD, "dx, dw * (1 + 1e-4) if cache.dilation != (1, 1) else dw, db"
+    ),
+    "dK channel axes swapped when C_in = C_out": (
+        CONV_BACKWARD, "dx, dw.transpose(1, 0, 2, 3) if dw.shape[0] == dw.shape[1] > 1 else dw, db"
+    ),
+    "finite differences scaled by 1 + 1e-4": (NUMERICAL_VJP, "[g * (1 + 1e-4) for g in grads]"),
+    "finite differences with the wrong sign": (NUMERICAL_VJP, "[-g for g in grads]"),
+    "finite differences missing their largest entry": (
+        NUMERICAL_VJP, "[np.where(np.abs(g) == np.abs(g).max(), 0.0, g) for g in grads]"
+    ),
+}  # fmt: skip
 EVERYWHERE = ["dK scaled by 1 + 1e-4", "dK kernel axes flipped", "dK averaged over the batch"]
+CONV_FAULTS = [name for name, (target, _) in FAULTS.items() if target is CONV_BACKWARD]
+GRADCHECK_FAULTS = [name for name, (target, _) in FAULTS.items() if target is NUMERICAL_VJP]
 # chapter -> (the gradients it derives, the faults its numeric checks must catch)
 CHAPTERS = {
     "00_how_to_read": (["conv2d.dK"], EVERYWHERE),
-    "04_kernel_gradient": (["conv2d.dK"], list(FAULTS)),
+    "01_chain_rule": ([], GRADCHECK_FAULTS),
+    "04_kernel_gradient": (["conv2d.dK"], CONV_FAULTS),
 }
 
 INJECTION = """\
+import importlib as _importlib
+import numpy as np
 import cnnbp_core.functional as _F
-import cnnbp_core.functional.conv as _conv
-_true, _fault_on = _conv.conv2d_backward, [False]
-def _faulty(dout, cache):
-    dx, dw, db = _true(dout, cache)
-    return ({expression}) if _fault_on[0] else (dx, dw, db)
-_F.conv2d_backward = _conv.conv2d_backward = _faulty
+_module = _importlib.import_module({module!r})
+_true, _fault_on = getattr(_module, {name!r}), [False]
+def _faulty(*a, **k):
+    if not _fault_on[0]:
+        return _true(*a, **k)
+    {unpack}
+    return {expression}
+setattr(_module, {name!r}, _faulty)
+if hasattr(_F, {name!r}):
+    setattr(_F, {name!r}, _faulty)
 """
 
 
-def faulty_notebook(chapter, expression):
+def injection(fault):
+    (module, name, unpack), expression = FAULTS[fault]
+    return INJECTION.format(
+        module=module, name=name, unpack=unpack.format(true="_true"), expression=expression
+    )
+
+
+def faulty_notebook(chapter, code):
     """The chapter with the fault injected, switched on in its check-numeric cells only."""
     nb = nbformat.read(ROOT / "notebooks" / f"{chapter}.ipynb", as_version=4)
     for cell in nb.cells:
         if cell.cell_type == "code":
             tagged = "check-numeric" in cell.metadata.get("tags", [])
             cell.source = f"_fault_on[0] = {tagged}\n" + cell.source
-    nb.cells.insert(0, nbformat.v4.new_code_cell(INJECTION.format(expression=expression)))
+    nb.cells.insert(0, nbformat.v4.new_code_cell(code))
     return nb
 
 
@@ -97,13 +129,15 @@ def first_caught(nb, tmp_path, monkeypatch):
 def test_a_numeric_check_of_the_chapter_fails_when_its_gradient_is_wrong(
     chapter, fault, tmp_path, monkeypatch
 ):
-    caught = first_caught(faulty_notebook(chapter, FAULTS[fault]), tmp_path, monkeypatch)
+    caught = first_caught(faulty_notebook(chapter, injection(fault)), tmp_path, monkeypatch)
     assert caught is not None, f"{chapter} ran past every numeric check with '{fault}'"
 
 
 @pytest.mark.slow
 def test_a_fault_that_changes_nothing_lets_the_chapter_run_to_its_end(tmp_path, monkeypatch):
-    nb = faulty_notebook("00_how_to_read", "dx, dw, db")
+    nb = faulty_notebook(
+        "00_how_to_read", injection("dK scaled by 1 + 1e-4").replace("(1 + 1e-4)", "1")
+    )
     assert first_caught(nb, tmp_path, monkeypatch) is None
     errors = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
     assert not [o for o in errors if o.output_type == "error"]

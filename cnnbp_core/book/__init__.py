@@ -4,7 +4,7 @@
   symbolic counterpart) and `show_source`.
 - `feedback`: `ExerciseResult` (a verdict that confirms without revealing, the wrong entries as
   a heat map, a diagnosis) and `grade`, which every exercise checker calls.
-- `exercises`: the checkers, one module per topic, e.g. `exercises.conv`.
+- `exercises`: the checkers, one module per topic, e.g. `exercises.conv`, `exercises.chain`.
 - `mistakes`: catalogues of classic wrong answers, one module per topic, e.g.
   `mistakes.conv.KERNEL_GRADIENT_MISTAKES`; the chapters prove them wrong, the checkers name them.
 
@@ -12,6 +12,12 @@ The names a chapter calls are re-exported here: ``from cnnbp_core.book import ch
 """
 
 from .checks import check, prove, show_source
+from .exercises.chain import (
+    check_exercise_fd_jacobian,
+    check_exercise_forward_difference_optimum,
+    check_exercise_quadratic_form_gradient,
+    check_exercise_unbroadcast,
+)
 from .exercises.conv import (
     check_exercise_bias_gradient,
     check_exercise_input_gradient_1d,
@@ -30,12 +36,16 @@ __all__ = [
     "Mistake",
     "check",
     "check_exercise_bias_gradient",
+    "check_exercise_fd_jacobian",
+    "check_exercise_forward_difference_optimum",
     "check_exercise_input_gradient_1d",
     "check_exercise_kernel_gradient",
     "check_exercise_mse_hessian",
     "check_exercise_kernel_gradient_1d",
     "check_exercise_output_jacobian",
+    "check_exercise_quadratic_form_gradient",
     "check_exercise_strided_kernel_gradient",
+    "check_exercise_unbroadcast",
     "prove",
     "show_source",
 ]

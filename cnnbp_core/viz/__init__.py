@@ -26,11 +26,14 @@ from .plots.conv import (
     kernel_grid,
     kernel_tap_figure,
 )
+from .plots.gradcheck import fd_error_figure
+from .plots.graphs import computational_graph_figure, graph_layout
 from .plots.matrix import gradient_heatmap, plot_matrix
 from .plots.training import confusion_matrix_plot, plot_history, plot_loss_curve
 from .save import DPI, FIGURES_DIR, save_figure
 from .style import COUNT_CMAP, DIVERGING_CMAP, IMAGE_CMAP, OUTLINE, SEQUENTIAL_CMAP
 from .widgets.conv import kernel_gradient_explorer, kernel_tap_html
+from .widgets.gradcheck import fd_explorer_html, finite_difference_explorer
 
 __all__ = [
     "dilated_delta_figure",
@@ -55,6 +58,10 @@ __all__ = [
     "feature_maps_per_layer",
     "kernel_grid",
     "kernel_tap_figure",
+    # plots: computational graphs and finite differences (chapter 01)
+    "computational_graph_figure",
+    "fd_error_figure",
+    "graph_layout",
     # plots: training
     "confusion_matrix_plot",
     "plot_history",
@@ -62,4 +69,7 @@ __all__ = [
     # widgets: convolution
     "kernel_gradient_explorer",
     "kernel_tap_html",
+    # widgets: finite differences
+    "fd_explorer_html",
+    "finite_difference_explorer",
 ]

@@ -1,5 +1,8 @@
 """Checkers for the chapters' code exercises, one module per topic.
 
+- `chain`: the gradient of a quadratic form (a variable used twice), the gradient of a
+  broadcast bias, a Jacobian by centered differences and the forward difference's best step
+  (chapter 01).
 - `conv`: the kernel gradient dL/dK in 1-D, with stride, with batch and channels, the
   Jacobian dY/dK, the Hessian of an MSE loss in K and the bias gradient (chapter 04); the input
   gradient dL/dx in 1-D (chapter 00).
