@@ -556,3 +556,136 @@ def batchnorm_hyper(momentum, eps):
     (0.1, 1e-05)
     """
     return in_interval(momentum, "momentum", 0, 1, closed="both"), positive(eps, "eps")
+
+
+# --- kinds, choices and arrays of reals (chapter 01's explain and viz modules call these) -------
+
+
+def instance_of(value, name: str, types, what: str | None = None):
+    """Require an instance of ``types`` (a type or a tuple of types); a TypeError otherwise.
+
+    ``what`` says in words what is expected (default: the types' names).
+
+    >>> instance_of({"a": 1}, "graph", dict)
+    {'a': 1}
+    >>> instance_of([1], "graph", dict, "a dict name -> (op, *inputs)")
+    Traceback (most recent call last):
+    TypeError: graph must be a dict name -> (op, *inputs); got [1] (list)
+    """
+    if not isinstance(value, types):
+        if what is None:
+            names = [t.__name__ for t in (types if isinstance(types, tuple) else (types,))]
+            what = "a " + " or ".join(names)
+        raise TypeError(f"{name} must be {what}; got {value!r} ({type(value).__name__})")
+    return value
+
+
+def choice(value, name: str, allowed) -> str:
+    """Require a str among ``allowed``: `one_of` for names, safe against arrays and lists.
+
+    A non-str value (an array, a list, a number) is a TypeError naming the choices, never
+    NumPy's "truth value of an array is ambiguous".
+
+    >>> choice("float32", "precision", ("float64", "float32"))
+    'float32'
+    >>> choice(np.array(["sin"]), "name", ("sin", "exp"))
+    Traceback (most recent call last):
+    TypeError: name must be a str, one of ('sin', 'exp'); got array(['sin'], dtype='<U3') (ndarray)
+    """
+    if not isinstance(value, str):
+        raise TypeError(
+            f"{name} must be a str, one of {tuple(allowed)}; got {value!r} ({type(value).__name__})"
+        )
+    return one_of(value, name, tuple(allowed))
+
+
+def choices(values, name: str, allowed) -> tuple[str, ...]:
+    """Read one choice (a str) or a non-empty sequence of them, each among ``allowed``.
+
+    >>> choices("float32", "precisions", ("float64", "float32"))
+    ('float32',)
+    >>> choices((), "precisions", ("float64", "float32"))
+    Traceback (most recent call last):
+    ValueError: precisions must name at least one of ('float64', 'float32'); got ()
+    """
+    if isinstance(values, str):
+        values = (values,)
+    instance_of(values, name, (tuple, list), f"a str or a tuple of them, from {tuple(allowed)}")
+    if not values:
+        raise ValueError(f"{name} must name at least one of {tuple(allowed)}; got {values!r}")
+    return tuple(choice(v, name, allowed) for v in values)
+
+
+def int_between(value, name: str, low: int, high: int) -> int:
+    """Read an int (not a bool) in [low, high].
+
+    >>> int_between(3, "high", -307, 308)
+    3
+    >>> int_between(400, "high", -307, 308)
+    Traceback (most recent call last):
+    ValueError: high must lie in [-307, 308]; got 400
+    """
+    value = as_int(value, name)
+    if not low <= value <= high:
+        raise ValueError(f"{name} must lie in [{low}, {high}]; got {value}")
+    return value
+
+
+def finite_array(a, name: str, ndims: tuple[int, ...] = (0, 1), *, positive: bool = False):
+    """A non-empty float64 array of finite real numbers (each > 0 when ``positive``).
+
+    Accepts ints and floats, with one of the allowed ``ndims`` (0 for one number); rejects
+    strings, booleans and empty arrays.
+
+    >>> finite_array([1e-3, 1.0], "steps", positive=True)
+    array([0.001, 1.   ])
+    >>> finite_array([1e-3, 0.0], "steps", positive=True)
+    Traceback (most recent call last):
+    ValueError: steps must be > 0 and finite; got 0.0 at index (1,) of shape (2,)
+    >>> finite_array("0.5", "x")
+    Traceback (most recent call last):
+    TypeError: x must be a number or an array of numbers, 0-D or 1-D; got '0.5' (str)
+    """
+    if isinstance(a, str):
+        want = " or ".join(f"{d}-D" for d in ndims)
+        got = f"got {a!r} ({type(a).__name__})"
+        raise TypeError(f"{name} must be a number or an array of numbers, {want}; {got}")
+    arr = numeric_array(a, name, ndims)  # numeric, one of ndims, not empty
+    if arr.dtype.kind == "b":
+        raise TypeError(f"{name} must hold numbers, not booleans; got dtype bool")
+    arr = arr.astype(np.float64)
+    bad = ~np.isfinite(arr) | (arr <= 0) if positive else ~np.isfinite(arr)
+    if np.any(bad):
+        where = tuple(int(i) for i in np.argwhere(bad)[0])
+        rule = "> 0 and finite" if positive else "finite"
+        raise ValueError(
+            f"{name} must be {rule}; got {arr[where]} at index {where} of shape {arr.shape}"
+        )
+    return arr
+
+
+def positive_normal(a, name: str, dtype) -> np.ndarray:
+    """Round positive finite numbers to ``dtype``; each must stay a positive *normal* number.
+
+    What is checked is the value a computation in that precision uses: 1e-300 rounds to 0 and
+    1e39 to inf in float32, and a subnormal keeps only a few significant bits.
+
+    >>> positive_normal(np.array([1e-3]), "steps", np.float32)
+    array([0.001], dtype=float32)
+    >>> positive_normal(np.array(1e-300), "steps", np.float32)
+    Traceback (most recent call last):
+    ValueError: steps must be a normal float32 number after rounding to float32, in [1.2e-38, 3.4e+38]; got 1e-300 (shape ()), which rounds to 0.0
+    """  # noqa: E501
+    info = np.finfo(dtype)
+    arr = np.asarray(a)
+    with np.errstate(over="ignore", under="ignore"):  # 1e39 -> inf is what this reports
+        out = arr.astype(dtype)
+    bad = ~np.isfinite(out) | (out < info.tiny)
+    if np.any(bad):
+        where = tuple(int(i) for i in np.argwhere(bad)[0])
+        raise ValueError(
+            f"{name} must be a normal {info.dtype} number after rounding to {info.dtype}, in "
+            f"[{float(info.tiny):.2g}, {float(info.max):.2g}]; got {float(arr[where])!r} "
+            f"(shape {arr.shape}), which rounds to {float(out[where])!r}"
+        )
+    return out

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from ..validation import as_int, as_real, nonempty_str, one_of, subset_of
+from ..validation import as_int, as_real, choice, instance_of, nonempty_str, one_of, subset_of
 
 OPS = {"input": 0, "add": 2, "mul": 2, "square": 1}
 """The operations a node may apply, with their number of inputs."""
@@ -72,19 +72,37 @@ class GraphPass(NamedTuple):
         return next(reversed(self.graph))
 
 
-def _checked_graph(graph) -> dict:
-    """The graph as {name: (op, *inputs)}: known ops, the right number of inputs, each an
-    earlier node, and an output that is not an input."""
-    one_of(type(graph).__name__, "graph's type (a dict name -> (op, *inputs))", ("dict",))
+def check_graph(graph) -> dict:
+    """The graph as {name: (op, *inputs)}, checked: the one rule for a graph's shape.
+
+    A dict of at least two nodes in evaluation order; each node's spec is an op name or a
+    tuple ``(op, *inputs)`` with an op of `OPS`, as many inputs as the op takes, each an earlier
+    node; the last node (the output) is not an input.
+
+    Examples
+    --------
+    >>> check_graph({"a": "input", "b": ("square", "a")})
+    {'a': ('input',), 'b': ('square', 'a')}
+    >>> check_graph({"a": None})
+    Traceback (most recent call last):
+    TypeError: graph['a'] must be an op name or a tuple (op, *inputs), e.g. ("mul", "w", "x"); got None (NoneType)
+    >>> check_graph([("a", "input")])
+    Traceback (most recent call last):
+    TypeError: graph must be a dict name -> (op, *inputs); got [('a', 'input')] (list)
+    """  # noqa: E501
+    instance_of(graph, "graph", dict, "a dict name -> (op, *inputs)")
     as_int(len(graph), "the number of nodes in graph", 1)
     checked = {}
     for name, spec in graph.items():
         nonempty_str(name, "a node's name")
+        what = 'an op name or a tuple (op, *inputs), e.g. ("mul", "w", "x")'
+        spec = instance_of(spec, f"graph[{name!r}]", (str, tuple, list), what)
         spec = (spec,) if isinstance(spec, str) else tuple(spec)
-        op = one_of(spec[0] if spec else None, f"the op of node {name!r}", tuple(OPS))
+        as_int(len(spec), f"the length of graph[{name!r}] (op, *inputs)", 1)
+        op = choice(spec[0], f"the op of node {name!r}", tuple(OPS))
         one_of(len(spec) - 1, f"the number of inputs of node {name!r} ({op})", (OPS[op],))
         for parent in spec[1:]:
-            one_of(parent, f"an input of node {name!r} (an earlier node)", tuple(checked))
+            choice(parent, f"an input of node {name!r} (an earlier node)", tuple(checked))
         checked[name] = spec
     one_of(checked[name][0], f"the op of the output node {name!r}", tuple(set(OPS) - {"input"}))
     return checked
@@ -121,7 +139,10 @@ def backprop_graph(graph, inputs, *, upstream=1.0) -> GraphPass:
     ------
     ValueError
         An unknown op, a wrong number of inputs, an input that is not an earlier node, a value
-        missing or given for a node that is not an input.
+        missing or given for a node that is not an input (`check_graph`).
+    TypeError
+        A graph or inputs that are not dicts, a node spec that is no tuple, a value that is no
+        real number.
 
     Examples
     --------
@@ -133,9 +154,9 @@ def backprop_graph(graph, inputs, *, upstream=1.0) -> GraphPass:
     Traceback (most recent call last):
     ValueError: the input nodes (each needs a value in inputs) may only name ('a',); got ['a', 'b']
     """
-    graph = _checked_graph(graph)
+    graph = check_graph(graph)
     names = tuple(n for n, spec in graph.items() if spec[0] == "input")
-    one_of(type(inputs).__name__, "inputs' type (a dict name -> number)", ("dict",))
+    instance_of(inputs, "inputs", dict, "a dict name -> number")
     subset_of(inputs, "inputs (values of the input nodes)", names)
     subset_of(names, "the input nodes (each needs a value in inputs)", inputs)
     values = {n: as_real(inputs[n], f"inputs[{n!r}]", finite=True) for n in names}
