@@ -228,6 +228,26 @@ def drive_kernel_explorer(page):
     return steps
 
 
+def drive_every_slider_to_its_ends(page):
+    """Press End, then Home, on every enabled slider; return what the widgets showed each time."""
+    shown = []
+    handles = page.locator(".widget-slider .noUi-handle")
+    for i in range(handles.count()):
+        handle = handles.nth(i)
+        if handle.get_attribute("aria-disabled") == "true" or not handle.is_enabled():
+            continue
+        handle.scroll_into_view_if_needed()
+        for key in ("End", "Home"):
+            before = widget_output_state(page)
+            handle.focus()
+            page.keyboard.press(key)
+            deadline = time.monotonic() + 2
+            while widget_output_state(page) == before and time.monotonic() < deadline:
+                time.sleep(0.1)
+            shown.append((i, key, handle.get_attribute("aria-valuenow"), widget_output_state(page)))
+    return shown
+
+
 def widget_output_state(page):
     """Text and image sources shown by the live widget outputs: what a reader sees change."""
     return page.eval_on_selector_all(
@@ -267,6 +287,7 @@ def test_widget_responds_in_a_real_browser(chapter, tmp_path):
                 if KernelExplorer.on(page):
                     explored = drive_kernel_explorer(page)
                     after_all = widget_output_state(page)
+                ends = drive_every_slider_to_its_ends(page)
                 page.screenshot(path=str(shot), full_page=False)
                 body = page.inner_text("body")
                 tracebacks = page.locator(".jp-OutputArea-output", has_text="Traceback").count()
@@ -282,6 +303,11 @@ def test_widget_responds_in_a_real_browser(chapter, tmp_path):
         assert explored, "chapter 04 shows no kernel-gradient explorer (no 'tap u' control)"
     if explored:
         assert not any("Traceback" in text or "No picture" in text for text in after_all)
+    assert ends, "no slider could be driven to its ends"
+    assert len({value for *_, value, _ in ends}) > 1, "End and Home moved no slider"
+    for index, key, value, texts in ends:
+        bad = [t for t in texts if "Traceback" in t or "No picture" in t or "Error" in t]
+        assert not bad, f"slider {index} at {key} (value {value}) shows: {bad[0][:200]}"
     # Only cells written to show an error may show a traceback.
     assert tracebacks == expected_errors(chapter), f"{tracebacks} tracebacks on the page"
 
