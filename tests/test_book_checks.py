@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from cnnbp_core import functional as F
-from cnnbp_core.book.checks import check, show_source
+from cnnbp_core.book.checks import check, prove, show_source
 from cnnbp_core.book.feedback import Problem, Trial, grade, mask_html, mask_text
 
 
@@ -221,3 +221,15 @@ def test_masks_draw_as_blocks_per_plane():
     page = mask_html(mask, ("f", "c"))
     assert page.count("<table") == 2 and "f=1 c=0" in page
     assert page.count("background:#67001f") == 1
+
+
+def test_prove_with_cancel_proves_ratios_and_still_rejects_a_wrong_one(capsys):
+    sympy = pytest.importorskip("sympy")
+    z0, z1 = sympy.symbols("z0 z1", real=True)
+    p0 = sympy.exp(z0) / (sympy.exp(z0) + sympy.exp(z1))
+    with pytest.raises(AssertionError):  # expand alone cannot see that this ratio identity holds
+        prove("dp0/dz1", [p0.diff(z1)], [-p0 * (1 - p0)])
+    prove("dp0/dz1", [p0.diff(z1)], [-p0 * (1 - p0)], by=sympy.cancel)
+    assert capsys.readouterr().out.splitlines()[-1].endswith("by cancel)")
+    with pytest.raises(AssertionError, match="1 entries differ"):
+        prove("wrong", [p0.diff(z1)], [p0 * (1 - p0)], by=sympy.cancel)

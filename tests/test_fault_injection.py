@@ -22,14 +22,29 @@ from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parents[1]
 
-# fault name -> (the core function it breaks, its corrupted return value). For conv2d_backward
-# the value is written in terms of dx, dw, db and cache; for numerical_vjp in terms of grads.
+# fault name -> (the core function it breaks, its corrupted return value), written in terms of
+# the true return values (dx, dw, db; dp; dz; grads) and the backward's cache.
 CONV_BACKWARD = (
     "cnnbp_core.functional.conv",
     "conv2d_backward",
     "dx, dw, db = {true}(*a, **k)\n    cache = a[1]",
 )
 NUMERICAL_VJP = ("cnnbp_core.gradcheck", "numerical_vjp", "grads = {true}(*a, **k)")
+LINEAR_BACKWARD = (
+    "cnnbp_core.functional.linear",
+    "linear_backward",
+    "dx, dw, db = {true}(*a, **k)\n    cache = a[1]",
+)
+MSE_BACKWARD = (
+    "cnnbp_core.functional.losses",
+    "mse_backward",
+    "dp = {true}(*a, **k)\n    cache = a[1]",
+)
+CE_BACKWARD = (
+    "cnnbp_core.functional.losses",
+    "softmax_cross_entropy_backward",
+    "dz = {true}(*a, **k)\n    cache = a[1]",
+)
 FAULTS = {
     "dK scaled by 1 + 1e-4": (CONV_BACKWARD, "dx, dw * (1 + 1e-4), db"),
     "dK kernel axes flipped": (CONV_BACKWARD, "dx, dw[..., ::-1, ::-1], db"),
@@ -43,6 +58,24 @@ FAULTS = {
     "dK channel axes swapped when C_in = C_out": (
         CONV_BACKWARD, "dx, dw.transpose(1, 0, 2, 3) if dw.shape[0] == dw.shape[1] > 1 else dw, db"
     ),
+    "dW scaled by 1 + 1e-4": (LINEAR_BACKWARD, "dx, dw * (1 + 1e-4), db"),
+    "dX scaled by 1 + 1e-4": (LINEAR_BACKWARD, "dx * (1 + 1e-4), dw, db"),
+    "db averaged over the batch": (
+        LINEAR_BACKWARD, "dx, dw, None if db is None else db / cache.x.shape[0]"
+    ),
+    "dW off only in its first row": (
+        LINEAR_BACKWARD, "dx, np.concatenate([dw[:1] * (1 + 1e-4), dw[1:]]), db"
+    ),
+    "MSE gradient scaled by 1 + 1e-4": (MSE_BACKWARD, "dp * (1 + 1e-4)"),
+    "MSE averaged over rows, not entries": (
+        MSE_BACKWARD, "dp * cache.diff.size / cache.diff.shape[0] if cache.diff.ndim > 1 else dp"
+    ),
+    "CE gradient scaled by 1 + 1e-4": (CE_BACKWARD, "dz * (1 + 1e-4)"),
+    "CE gradient summed, not averaged, over the batch": (CE_BACKWARD, "dz * cache.probs.shape[0]"),
+    "CE gradient missing the one-hot": (
+        CE_BACKWARD,
+        "dz + np.eye(cache.probs.shape[1])[cache.labels] * np.asarray(a[0]) / cache.probs.shape[0]",
+    ),
     "finite differences scaled by 1 + 1e-4": (NUMERICAL_VJP, "[g * (1 + 1e-4) for g in grads]"),
     "finite differences with the wrong sign": (NUMERICAL_VJP, "[-g for g in grads]"),
     "finite differences missing their largest entry": (
@@ -51,6 +84,10 @@ FAULTS = {
 }  # fmt: skip
 EVERYWHERE = ["dK scaled by 1 + 1e-4", "dK kernel axes flipped", "dK averaged over the batch"]
 CONV_FAULTS = [name for name, (target, _) in FAULTS.items() if target is CONV_BACKWARD]
+DENSE_FAULTS = [
+    name for name, (target, _) in FAULTS.items()
+    if target in (LINEAR_BACKWARD, MSE_BACKWARD, CE_BACKWARD)
+]  # fmt: skip
 GRADCHECK_FAULTS = [name for name, (target, _) in FAULTS.items() if target is NUMERICAL_VJP]
 # chapter -> (the gradients it derives, the faults its numeric checks must catch)
 CHAPTERS = {

@@ -56,7 +56,7 @@ def check(actual, expected, name, *, atol=1e-10, rtol=1e-8):
         raise AssertionError(f"{name}: max abs err {max_abs:.3e} exceeds atol={atol}, rtol={rtol}")
 
 
-def prove(name, derived, closed_form):
+def prove(name, derived, closed_form, *, by=None):
     """Print one exact pass/fail row: every entry of ``derived - closed_form`` must expand to 0.
 
     The exact counterpart of `check`: the entries are SymPy expressions (or numbers), and a PASS
@@ -68,6 +68,9 @@ def prove(name, derived, closed_form):
         The statement proved, e.g. ``"dL/dK == X ⋆ δ"``.
     derived, closed_form : array_like of SymPy expressions
         Same shape.
+    by : callable, optional
+        What reduces each difference to 0: `sympy.expand` by default (sums of products), or
+        e.g. `sympy.cancel` for ratios of exponentials such as a softmax; its name is printed.
 
     Returns
     -------
@@ -79,6 +82,10 @@ def prove(name, derived, closed_form):
     >>> a, b = sympy.symbols("a b")
     >>> prove("(a + b)^2 expanded", [(a + b) ** 2], [a**2 + 2 * a * b + b**2])
     PASS  (a + b)^2 expanded  (exact: 1 of 1 entries identical)
+    >>> z = sympy.symbols("z0:2")
+    >>> p0 = sympy.exp(z[0]) / (sympy.exp(z[0]) + sympy.exp(z[1]))
+    >>> prove("dp0/dz0 == p0 (1 - p0)", [p0.diff(z[0])], [p0 * (1 - p0)], by=sympy.cancel)
+    PASS  dp0/dz0 == p0 (1 - p0)  (exact: 1 of 1 entries identical, by cancel)
     >>> prove("a wrong identity", [(a + b) ** 2], [a**2 + b**2])
     Traceback (most recent call last):
     AssertionError: a wrong identity: 1 entries differ
@@ -90,10 +97,12 @@ def prove(name, derived, closed_form):
     if derived.shape != closed_form.shape:
         print(f"FAIL  {name}  (shapes {derived.shape} and {closed_form.shape} differ)")
         raise AssertionError(f"{name}: shapes {derived.shape} and {closed_form.shape} differ")
+    reduce = sympy.expand if by is None else by
     pairs = zip(derived.flat, closed_form.flat, strict=True)
-    same = sum(sympy.expand(a - b) == 0 for a, b in pairs)
+    same = sum(reduce(a - b) == 0 for a, b in pairs)
     verdict = "PASS" if same == derived.size else "FAIL"
-    print(f"{verdict}  {name}  (exact: {same} of {derived.size} entries identical)")
+    how = "" if by is None else f", by {getattr(by, '__name__', by)}"
+    print(f"{verdict}  {name}  (exact: {same} of {derived.size} entries identical{how})")
     if verdict == "FAIL":
         raise AssertionError(f"{name}: {derived.size - same} entries differ")
 

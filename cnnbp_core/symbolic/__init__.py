@@ -15,12 +15,19 @@ from .conv import (
     gradient_identity_holds,
     kernel_gradient_closed_form,
 )
+from .dense import gradient, linear, mse, one_hot, softmax, softmax_cross_entropy
 from .tensors import as_matrix, evaluate, tensor
 
 __all__ = [
     "as_matrix",
     "evaluate",
     "tensor",
+    "gradient",
+    "linear",
+    "mse",
+    "one_hot",
+    "softmax",
+    "softmax_cross_entropy",
     "Conv2dGradients",
     "conv1d",
     "conv2d",
