@@ -93,6 +93,10 @@ GRADCHECK_FAULTS = [name for name, (target, _) in FAULTS.items() if target is NU
 CHAPTERS = {
     "00_how_to_read": (["conv2d.dK"], EVERYWHERE),
     "01_chain_rule": ([], GRADCHECK_FAULTS),
+    "02_dense_losses": (
+        ["linear.dX", "linear.dW", "linear.db", "mse.dP", "softmax_cross_entropy.dZ"],
+        DENSE_FAULTS,
+    ),
     "04_kernel_gradient": (["conv2d.dK"], CONV_FAULTS),
 }
 

@@ -353,3 +353,14 @@ def test_kernel_tap_figure_outlines_the_pixels_the_tap_reads(rng):
     assert fig.axes[3].get_title() == "dL/dK[0,1] = Σ = 54"
     with pytest.raises(ValueError, match=r"x must be 2-D"):
         viz.kernel_tap_figure(np.zeros((1, 4, 4)), np.ones((3, 3)), 0, 0, kernel_size=2)
+
+
+def test_matrices_figure_draws_one_titled_panel_per_matrix_and_refuses_bad_panels():
+    from cnnbp_core.viz import matrices_figure
+
+    fig = matrices_figure([(np.eye(2), "I"), (np.array([1.0, -2.0, 3.0]), "row")])
+    assert [ax.get_title() for ax in fig.axes] == ["I", "row"]
+    assert [t.get_text() for t in fig.axes[1].texts] == ["1", "-2", "3"]
+    for bad in ([], [np.eye(2)], [(np.eye(2), "a", "b")]):
+        with pytest.raises(ValueError, match="pairs"):
+            matrices_figure(bad)

@@ -27,8 +27,21 @@ from .exercises.conv import (
     check_exercise_output_jacobian,
     check_exercise_strided_kernel_gradient,
 )
+from .exercises.dense import (
+    check_exercise_linear_backward,
+    check_exercise_logsumexp,
+    check_exercise_sgd_stability,
+    check_exercise_softmax_ce_gradient,
+)
 from .feedback import ExerciseResult
-from .mistakes import KERNEL_GRADIENT_MISTAKES, Mistake
+from .mistakes import (
+    KERNEL_GRADIENT_MISTAKES,
+    LINEAR_BACKWARD_MISTAKES,
+    SOFTMAX_CE_GRADIENT_MISTAKES,
+    Mistake,
+    linear_identity_holds,
+    softmax_ce_identity_holds,
+)
 
 __all__ = [
     "KERNEL_GRADIENT_MISTAKES",
@@ -48,4 +61,12 @@ __all__ = [
     "check_exercise_unbroadcast",
     "prove",
     "show_source",
+    "LINEAR_BACKWARD_MISTAKES",
+    "SOFTMAX_CE_GRADIENT_MISTAKES",
+    "linear_identity_holds",
+    "softmax_ce_identity_holds",
+    "check_exercise_linear_backward",
+    "check_exercise_logsumexp",
+    "check_exercise_sgd_stability",
+    "check_exercise_softmax_ce_gradient",
 ]

@@ -444,12 +444,15 @@ def _diagnose(got, expected, suspects, atol, rtol, low=None):
 
 
 def _factor(got, reference, atol, rtol):
-    """k when ``got`` equals k * reference for a scalar k != 1, else None."""
+    """k when ``got`` equals k * reference for a scalar k != 1, else None. A single number is a
+    multiple of any other: there, only an integer or its reciprocal (2, -1, 1/3) tells anything."""
     norm = float(np.sum(reference * reference))
     if not np.all(np.isfinite(got)) or norm == 0.0:
         return None
     k = float(np.sum(got * reference)) / norm  # <got, reference> / <reference, reference>
     if k == 0.0 or _factor_text(k) == "1" or not _close(got, k * reference, atol, rtol):
+        return None
+    if reference.size == 1 and not _factor_text(k).lstrip("-").replace("1/", "").isdigit():
         return None
     return k
 
@@ -546,8 +549,8 @@ def _shape_hint(got, expected, hints=()):
 def _planes(mask, plane_axes):
     """(label, 2-D block) pairs: one block per index of the leading axes named in plane_axes."""
     mask = np.asarray(mask, dtype=bool)
-    if mask.ndim == 1:
-        return [("", mask[None, :])]
+    if mask.ndim <= 1:  # a single number (a 0-d answer) is a block of one entry
+        return [("", mask.reshape(1, -1))]
     if mask.ndim == 2:
         return [("", mask)]
     lead = mask.shape[:-2]

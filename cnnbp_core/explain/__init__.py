@@ -4,7 +4,8 @@ A figure or a widget in `cnnbp_core.viz` draws what a function here computes, so
 be tested, and reused by a chapter, without drawing anything. One module per topic:
 ``conv`` (which input pixels a kernel tap reads, and the terms of its gradient), ``gradcheck``
 (finite-difference estimates, their errors and the error model), ``graphs`` (forward and
-backward through a small computational graph), ...
+backward through a small computational graph), ``sgd`` (gradient descent on a two-parameter
+line fit: its Hessian, paths and learning-rate regimes), ...
 """
 
 from .conv import (
@@ -50,6 +51,23 @@ from .graphs import (
     backprop_graph,
     check_graph,
 )
+from .sgd import (
+    GD_BOX,
+    GD_LEARNING_RATES,
+    GD_MAX_STEPS,
+    GD_START,
+    LR_REGIMES,
+    GDPath,
+    LineFit,
+    LossGrid,
+    LRRegime,
+    gd_path,
+    line_fit,
+    line_fit_gradient,
+    line_fit_loss,
+    loss_grid,
+    lr_regime,
+)
 
 __all__ = [
     "DELTA_KINDS",
@@ -89,4 +107,19 @@ __all__ = [
     "kernel_tap_terms",
     "log_steps",
     "machine_epsilon",
+    "GD_BOX",
+    "GD_LEARNING_RATES",
+    "GD_MAX_STEPS",
+    "GD_START",
+    "LR_REGIMES",
+    "GDPath",
+    "LineFit",
+    "LossGrid",
+    "LRRegime",
+    "gd_path",
+    "line_fit",
+    "line_fit_gradient",
+    "line_fit_loss",
+    "loss_grid",
+    "lr_regime",
 ]

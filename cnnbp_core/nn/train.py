@@ -8,13 +8,16 @@ One step is the whole of chapter 08 in four lines:
     optimizer.step()                                             # w -= lr * (...)
 
 `evaluate` and `predict` run the model in eval mode (batch norm on its running statistics,
-dropout off) and put it back in the mode it was in. The progress bar (tqdm) is imported only
-when one is asked for, so importing this module loads no display library.
+dropout off) and put it back in the mode it was in. `early_stopping` reads a validation curve
+(`History.val_loss`) and says where chapter 02's stopping rule stops and which epoch to keep.
+The progress bar (tqdm) is imported only when one is asked for, so importing this module loads
+no display library.
 """
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 
@@ -238,3 +241,64 @@ def predict(model, x, *, batch_size=256):
     """
     x = V.batch(x, "x")
     return _logits(model, x, V.as_int(batch_size, "batch_size", 1)).argmax(axis=1).astype(np.int64)
+
+
+class EarlyStop(NamedTuple):
+    """Where the early-stopping rule stops on a validation curve (`early_stopping`).
+
+    Indices count the entries of the curve from 0 (entry k is epoch k + 1 of a `History`).
+
+    Examples
+    --------
+    >>> early_stopping([0.9, 0.7, 0.6, 0.65, 0.62, 0.61], patience=2)
+    EarlyStop(stop=4, best=2, best_loss=0.6, stopped=True)
+    """
+
+    stop: int  # the last entry looked at: where the rule stopped (the last entry if it never did)
+    best: int  # the entry with the lowest loss up to `stop` (its weights are the ones to keep)
+    best_loss: float
+    stopped: bool  # True when patience ran out before the curve ended
+
+
+def early_stopping(val_losses, patience, *, min_delta=0.0) -> EarlyStop:
+    """Stop once the validation loss has not improved for ``patience`` entries in a row.
+
+    The rule of chapter 02: train while the loss keeps improving, or until the step budget (the
+    curve's length) runs out. An entry improves when it is below the best loss so far by more
+    than ``min_delta``; training stops at the first entry ``patience`` entries after the best
+    one, and the weights to keep are the best entry's. A pure function of the curve, so it can
+    be applied to a finished run (`History.val_loss`) to see where it would have stopped.
+
+    Parameters
+    ----------
+    val_losses : 1-D array_like of finite floats
+        The validation loss after each epoch (or evaluation), in order; not empty.
+    patience : int >= 1
+        How many entries without improvement to allow.
+    min_delta : float >= 0
+        The smallest decrease that counts as an improvement.
+
+    Returns
+    -------
+    EarlyStop
+
+    Examples
+    --------
+    >>> early_stopping([1.0, 0.8, 0.7, 0.71, 0.69], patience=2)  # 0.69 arrives in time
+    EarlyStop(stop=4, best=4, best_loss=0.69, stopped=False)
+    >>> early_stopping([1.0, 0.8, 0.7, 0.71, 0.69], patience=2, min_delta=0.05)
+    EarlyStop(stop=4, best=2, best_loss=0.7, stopped=True)
+    >>> early_stopping([1.0, float("nan")], patience=1)
+    Traceback (most recent call last):
+    ValueError: val_losses must be finite; got nan at index (1,) of shape (2,)
+    """
+    losses = V.finite_array(val_losses, "val_losses", (1,))
+    patience = V.as_int(patience, "patience", 1)
+    min_delta = V.as_real(min_delta, "min_delta", minimum=0)
+    best = 0
+    for k in range(1, len(losses)):
+        if losses[k] < losses[best] - min_delta:
+            best = k
+        elif k - best >= patience:
+            return EarlyStop(k, best, float(losses[best]), True)
+    return EarlyStop(len(losses) - 1, best, float(losses[best]), False)

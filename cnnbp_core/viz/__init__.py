@@ -28,12 +28,14 @@ from .plots.conv import (
 )
 from .plots.gradcheck import fd_error_figure
 from .plots.graphs import computational_graph_figure, graph_layout
-from .plots.matrix import gradient_heatmap, plot_matrix
+from .plots.matrix import gradient_heatmap, matrices_figure, plot_matrix
+from .plots.sgd import COMPARED_LRS, gd_path_figure, lr_comparison_figure
 from .plots.training import confusion_matrix_plot, plot_history, plot_loss_curve
 from .save import DPI, FIGURES_DIR, save_figure
 from .style import COUNT_CMAP, DIVERGING_CMAP, IMAGE_CMAP, OUTLINE, SEQUENTIAL_CMAP
 from .widgets.conv import kernel_gradient_explorer, kernel_tap_html
 from .widgets.gradcheck import fd_explorer_html, finite_difference_explorer
+from .widgets.sgd import gd_explorer, gd_explorer_html
 
 __all__ = [
     "dilated_delta_figure",
@@ -52,6 +54,7 @@ __all__ = [
     "row_html",
     # plots: matrices
     "gradient_heatmap",
+    "matrices_figure",
     "plot_matrix",
     # plots: convolution
     "feature_map_grid",
@@ -72,4 +75,9 @@ __all__ = [
     # widgets: finite differences
     "fd_explorer_html",
     "finite_difference_explorer",
+    "COMPARED_LRS",
+    "gd_path_figure",
+    "lr_comparison_figure",
+    "gd_explorer",
+    "gd_explorer_html",
 ]

@@ -9,7 +9,7 @@ from matplotlib.ticker import MaxNLocator
 
 from ...validation import numeric_array
 from ..style import DIVERGING_CMAP, color_norm, default_cmap, is_signed
-from .base import annotate_cells, check_ax, formatter, root_figure
+from .base import annotate_cells, check_ax, formatter, grid_figure, root_figure
 
 
 def plot_matrix(
@@ -96,6 +96,37 @@ def plot_matrix(
     if colorbar:
         root_figure(ax).colorbar(im, ax=ax, shrink=0.9)
     return root_figure(ax)
+
+
+def matrices_figure(panels, *, fmt=None, panel_w: float = 2.0, panel_h: float = 1.9) -> Figure:
+    """Small matrices side by side, each an annotated heatmap with its own title.
+
+    Parameters
+    ----------
+    panels : sequence of (array_like, str)
+        Each matrix (2-D, or 1-D drawn as a row) with its title, e.g. ``(w, "W (out, in)")``.
+    fmt : str or callable, optional
+        Format of the values, as in `plot_matrix`.
+    panel_w, panel_h : float
+        Size of one panel in inches.
+
+    Returns
+    -------
+    Figure
+
+    Examples
+    --------
+    >>> fig = matrices_figure([([[1.0, 2.0]], "a"), ([3.0, -1.0], "b")])
+    >>> [ax.get_title() for ax in fig.axes]
+    ['a', 'b']
+    """
+    panels = list(panels)
+    if not panels or not all(isinstance(p, tuple) and len(p) == 2 for p in panels):
+        raise ValueError("panels must be a non-empty sequence of (matrix, title) pairs")
+    fig = grid_figure(1, len(panels), panel_w, panel_h)
+    for ax, (arr, title) in zip(fig.subplots(1, len(panels), squeeze=False)[0], panels):
+        plot_matrix(arr, ax=ax, title=title, labels=None, fmt=fmt)
+    return fig
 
 
 def gradient_heatmap(

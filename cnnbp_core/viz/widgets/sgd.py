@@ -1,0 +1,561 @@
+"""Chapter 02's gradient-descent explorer: a learning rate and a step budget on the line fit.
+
+`gd_explorer_html` is the pure view (testable and timed without a browser): the loss contours of
+the line fit as an inline SVG with the path of gradient descent drawn on them (the iterates as
+dots, the start and the minimum marked, iterates outside the box as hollow squares on its
+edge), a second SVG with the loss after each step (log scale, the minimum L* dashed), a table
+of the numbers that decide the regime and a sentence naming it (`cnnbp_core.explain.sgd.lr_regime`
+decides it, this module only words it). Every element carries a ``class`` naming what it shows,
+every table cell its exact value in ``data-value``, and each iterate its step in ``data-step``,
+so tests can read the view back. The contours are computed once (contourpy, which matplotlib
+uses) and each learning rate's path once (`GD_MAX_STEPS` steps, sliced to the budget).
+
+`gd_explorer` wires two controls to it: a slider over `cnnbp_core.explain.sgd.GD_LEARNING_RATES`
+and one over the budgets 1 to `GD_MAX_STEPS`, so every reachable state is a valid view.
+ipywidgets is imported when the explorer is built.
+"""
+
+from __future__ import annotations
+
+import functools
+import html
+import math
+
+import contourpy
+import numpy as np
+
+from ...explain.sgd import (
+    ESCAPE_RADIUS,
+    GD_BOX,
+    GD_EXPLORER_STATE,
+    GD_LEARNING_RATES,
+    GD_MAX_STEPS,
+    GOOD_FRACTION,
+    gd_path,
+    line_fit,
+    loss_grid,
+    lr_regime,
+)
+from ...validation import in_interval, int_between, positive
+from ..plots.graphs import number
+from ..plots.sgd import (
+    CONTOUR_EXCESS,
+    GREEN,
+    LOSS_LIMITS,
+    PATH_COLOR,
+    REGIME_COLORS,
+    contour_levels,
+    eigen_axes,
+    good_threshold,
+)
+from ..style import GREY, LIGHT_GREY, OUTLINE
+
+CONTROL_DESCRIPTIONS = {"lr": "learning rate", "steps": "steps"}
+"""The description (label) of each control of `gd_explorer`, by parameter."""
+
+# the contour panel: a square plot of the (equal-sided) box; the loss panel beside it
+_SIDE, _LEFT, _TOP, _BOTTOM = 330, 40, 10, 34
+_LW, _LH, _LLEFT, _LRIGHT = 400, 240, 48, 12
+LOG_LOSS = tuple(math.log10(v) for v in LOSS_LIMITS)
+"""The loss panel's range of log10 L (`cnnbp_core.viz.plots.sgd.LOSS_LIMITS`)."""
+
+
+def snap_lr(lr) -> float:
+    """The learning rate of `GD_LEARNING_RATES` nearest to ``lr`` on a log scale.
+
+    >>> snap_lr(0.1000001), snap_lr(0.23), snap_lr(5.0)
+    (0.1, 0.229, 0.3162)
+    """
+    distance = np.abs(np.log10(GD_LEARNING_RATES) - math.log10(positive(lr, "lr")))
+    return float(GD_LEARNING_RATES[int(np.argmin(distance))])
+
+
+# --- where things are drawn -----------------------------------------------------------------
+
+
+def contour_point(w, b) -> tuple[float, float]:
+    """Where the contour panel draws θ = (w, b), in px (not clipped).
+
+    >>> contour_point(-1.5, 3.0), contour_point(3.5, -2.0)
+    ((40.0, 10.0), (370.0, 340.0))
+    """
+    (w0, w1), (b0, b1) = GD_BOX
+    return _LEFT + (w - w0) / (w1 - w0) * _SIDE, _TOP + (b1 - b) / (b1 - b0) * _SIDE
+
+
+def loss_point(step, loss) -> tuple[float, float]:
+    """Where the loss panel draws the loss after ``step`` steps, in px (losses clipped to its
+    range `LOG_LOSS`).
+
+    >>> loss_point(0, 1e3), loss_point(100, 1e-9)
+    ((48.0, 10.0), (388.0, 206.0))
+    """
+    x = _LLEFT + step / GD_MAX_STEPS * (_LW - _LLEFT - _LRIGHT)
+    e = min(max(math.log10(loss), LOG_LOSS[0]), LOG_LOSS[1]) if loss > 0 else LOG_LOSS[0]
+    return x, _TOP + (LOG_LOSS[1] - e) / (LOG_LOSS[1] - LOG_LOSS[0]) * (_LH - _TOP - _BOTTOM)
+
+
+def _xy(point) -> str:
+    return "{:.1f},{:.1f}".format(*point)
+
+
+def inside(w, b) -> bool:
+    """Whether θ = (w, b) lies in the box (edges included).
+
+    >>> inside(0.0, 0.0), inside(4.0, 0.0)
+    (True, False)
+    """
+    (w0, w1), (b0, b1) = GD_BOX
+    return w0 <= w <= w1 and b0 <= b <= b1
+
+
+def clip_segment(p, q):
+    """The part of the segment p -> q inside the box (Liang-Barsky), or None when none is.
+
+    >>> clip_segment((0.0, 0.0), (10.0, 0.0))
+    ((0.0, 0.0), (3.5, 0.0))
+    >>> clip_segment((10.0, 0.0), (11.0, 0.0)) is None
+    True
+    """
+    (w0, w1), (b0, b1) = GD_BOX
+    (pw, pb), (qw, qb) = p, q
+    dw, db = qw - pw, qb - pb
+    t0, t1 = 0.0, 1.0
+    for d, lo, hi, start in ((dw, w0, w1, pw), (db, b0, b1, pb)):
+        if d == 0:
+            if not lo <= start <= hi:
+                return None
+            continue
+        a, c = (lo - start) / d, (hi - start) / d
+        t0, t1 = max(t0, min(a, c)), min(t1, max(a, c))
+    if t0 > t1:
+        return None
+    return (pw + t0 * dw, pb + t0 * db), (pw + t1 * dw, pb + t1 * db)
+
+
+def _clamp(w, b):
+    (w0, w1), (b0, b1) = GD_BOX
+    return min(max(w, w0), w1), min(max(b, b0), b1)
+
+
+# --- the contour panel ----------------------------------------------------------------------
+
+
+@functools.lru_cache(maxsize=1)
+def contour_lines() -> tuple:
+    """The contours as ``(level, excess, [(n, 2) arrays of (w, b)])``, computed once.
+
+    >>> level, excess, pieces = contour_lines()[0]
+    >>> excess, pieces[0].shape[1]
+    (0.02, 2)
+    """
+    grid = loss_grid()
+    generator = contourpy.contour_generator(grid.w, grid.b, grid.loss)
+    return tuple(
+        (float(level), excess, generator.lines(level))
+        for level, excess in zip(contour_levels(), CONTOUR_EXCESS)
+    )
+
+
+@functools.lru_cache(maxsize=1)
+def _background_svg() -> str:
+    """Frame, ticks, contours and eigen-axes: the same for every state (built once)."""
+    parts = [
+        f'<rect class="frame" x="{_LEFT}" y="{_TOP}" width="{_SIDE}" height="{_SIDE}" '
+        f'fill="none" stroke="{LIGHT_GREY}"/>'
+    ]
+    for level, excess, pieces in contour_lines():
+        for piece in pieces:
+            points = " ".join(_xy(contour_point(w, b)) for w, b in piece)
+            parts.append(
+                f'<polyline class="contour" data-level="{level!r}" data-excess="{excess!r}" '
+                f'points="{points}" fill="none" stroke="{LIGHT_GREY}" stroke-width="0.8"/>'
+            )
+    for name, (p, q) in eigen_axes().items():
+        (x1, y1), (x2, y2) = contour_point(*p), contour_point(*q)
+        parts.append(
+            f'<line class="eigen {name}" x1="{x1:.1f}" y1="{y1:.1f}" x2="{x2:.1f}" '
+            f'y2="{y2:.1f}" stroke="{GREY}" stroke-width="0.8" stroke-dasharray="4,3"/>'
+        )
+    parts += _contour_axes()
+    x, y = contour_point(*line_fit().minimiser)
+    star = " ".join(  # five outer points, five inner ones, alternating
+        f"{x + r * math.sin(k * math.pi / 5):.1f},{y - r * math.cos(k * math.pi / 5):.1f}"
+        for k, r in zip(range(10), (8.0, 3.3) * 5)
+    )
+    parts.append(
+        f'<polygon class="minimum" points="{star}" fill="{OUTLINE}" stroke="black" '
+        'stroke-width="0.8"/>'
+    )
+    return "".join(parts)
+
+
+def _contour_axes() -> list:
+    """Integer ticks along w (below the box) and b (left of it), and the axis names."""
+    (w0, w1), (b0, b1) = GD_BOX
+    parts = []
+    for v in range(math.ceil(w0), math.floor(w1) + 1):
+        x, y = contour_point(v, b0)
+        parts.append(
+            f'<text class="tick" x="{x:.1f}" y="{y + 14:.1f}" font-size="10" '
+            f'text-anchor="middle">{number(v)}</text>'
+        )
+    for v in range(math.ceil(b0), math.floor(b1) + 1):
+        x, y = contour_point(w0, v)
+        parts.append(
+            f'<text class="tick" x="{x - 5:.1f}" y="{y + 3:.1f}" font-size="10" '
+            f'text-anchor="end">{number(v)}</text>'
+        )
+    parts.append(
+        f'<text class="label" x="{_LEFT + _SIDE / 2:.0f}" y="{_TOP + _SIDE + 28}" '
+        'font-size="11" text-anchor="middle">w</text>'
+        f'<text class="label" x="10" y="{_TOP + _SIDE / 2:.0f}" font-size="11">b</text>'
+    )
+    return parts
+
+
+def _path_svg(path) -> str:
+    """The path clipped to the box, a dot per iterate inside it, a hollow square on the edge
+    for each one outside, and the start."""
+    params = path.params
+    runs, run = [], []
+    for p, q in zip(params[:-1], params[1:]):
+        piece = clip_segment(tuple(p), tuple(q))
+        if piece is None:
+            continue
+        a, b = _xy(contour_point(*piece[0])), _xy(contour_point(*piece[1]))
+        if run and run[-1] == a:
+            run.append(b)
+        else:
+            if len(run) > 1:
+                runs.append(run)
+            run = [a, b]
+    if len(run) > 1:
+        runs.append(run)
+    parts = [
+        f'<polyline class="path" points="{" ".join(r)}" fill="none" stroke="{PATH_COLOR}" '
+        'stroke-width="1.4"/>'
+        for r in runs
+    ]
+    for k, (w, b) in enumerate(params[1:], start=1):
+        if inside(w, b):
+            x, y = contour_point(w, b)
+            parts.append(
+                f'<circle class="iterate" data-step="{k}" cx="{x:.1f}" cy="{y:.1f}" r="2.3" '
+                f'fill="{PATH_COLOR}"/>'
+            )
+        else:
+            x, y = contour_point(*_clamp(w, b))
+            parts.append(
+                f'<rect class="outside" data-step="{k}" x="{x - 3:.1f}" y="{y - 3:.1f}" '
+                f'width="6" height="6" fill="white" stroke="{PATH_COLOR}" stroke-width="1.2"/>'
+            )
+    x, y = contour_point(*params[0])
+    parts.append(
+        f'<circle class="start" cx="{x:.1f}" cy="{y:.1f}" r="5" fill="white" stroke="black" '
+        'stroke-width="1.3"/>'
+    )
+    return "".join(parts)
+
+
+def _contour_svg(path) -> str:
+    width, height = _LEFT + _SIDE + 10, _TOP + _SIDE + _BOTTOM
+    body = _background_svg() + _path_svg(path)
+    return (
+        f'<svg class="contours" width="{width}" height="{height}" '
+        f'style="font-family:sans-serif">{body}</svg>'
+    )
+
+
+# --- the loss panel -------------------------------------------------------------------------
+
+
+@functools.lru_cache(maxsize=1)
+def _loss_axes_svg() -> str:
+    """Frame, ticks, L* and the "good" threshold: the same for every state (built once)."""
+    right, bottom = _LW - _LRIGHT, _LH - _BOTTOM
+    parts = [
+        f'<rect class="frame" x="{_LLEFT}" y="{_TOP}" width="{right - _LLEFT}" '
+        f'height="{bottom - _TOP}" fill="none" stroke="{LIGHT_GREY}"/>'
+    ]
+    for k in range(0, GD_MAX_STEPS + 1, 20):
+        x = loss_point(k, 1.0)[0]
+        parts.append(
+            f'<text class="tick" x="{x:.1f}" y="{bottom + 14}" font-size="10" '
+            f'text-anchor="middle">{k}</text>'
+        )
+    for e in range(math.ceil(LOG_LOSS[0]), math.floor(LOG_LOSS[1]) + 1):
+        y = loss_point(0, 10.0**e)[1]
+        parts.append(
+            f'<text class="tick" x="{_LLEFT - 4}" y="{y + 3:.1f}" font-size="10" '
+            f'text-anchor="end">1e{number(e)}</text>'
+        )
+    for cls, value, colour, dash, text, dy in (
+        ("min-loss", line_fit().min_loss, GREY, "5,4", "minimum L*", 11),
+        ("good-threshold", good_threshold(), GREEN, "1,3",
+         f"L* + {GOOD_FRACTION:.0%} of the start's excess", -3),
+    ):  # fmt: skip
+        y = loss_point(0, value)[1]
+        parts.append(
+            f'<line class="{cls}" data-value="{value!r}" x1="{_LLEFT}" y1="{y:.1f}" '
+            f'x2="{right}" y2="{y:.1f}" stroke="{colour}" stroke-dasharray="{dash}"/>'
+            f'<text class="label" x="{right - 4}" y="{y + dy:.1f}" font-size="9.5" '
+            f'text-anchor="end" fill="{colour}">{html.escape(text)}</text>'
+        )
+    parts.append(
+        f'<text class="label" x="{(_LW + _LLEFT) / 2:.0f}" y="{_LH - 6}" font-size="11" '
+        'text-anchor="middle">step</text>'
+        f'<text class="label" x="{_LLEFT + 6}" y="{_TOP + 13}" font-size="11">'
+        "loss L (log scale)</text>"
+    )
+    return "".join(parts)
+
+
+def _loss_svg(path, colour) -> str:
+    """The loss after each step, broken where it leaves the top of the panel."""
+    top = 10.0 ** LOG_LOSS[1]
+    runs, run = [], []
+    for k, loss in enumerate(path.losses):
+        if loss <= top:
+            run.append(_xy(loss_point(k, loss)))
+        elif run:
+            runs.append(run)
+            run = []
+    runs.append(run)
+    parts = [
+        f'<polyline class="loss" points="{" ".join(r)}" fill="none" stroke="{colour}" '
+        'stroke-width="1.6"/>'
+        for r in runs
+        if len(r) > 1
+    ]
+    k, loss = len(path.losses) - 1, float(path.losses[-1])
+    x, y = loss_point(k, loss)
+    cls = "loss-now" if loss <= top else "loss-now off-scale"
+    parts.append(
+        f'<circle class="{cls}" data-value="{loss!r}" cx="{x:.1f}" cy="{y:.1f}" r="4" '
+        f'fill="{colour}" stroke="black" stroke-width="1"/>'
+    )
+    width, height = _LW, _LH
+    body = _loss_axes_svg() + "".join(parts)
+    return (
+        f'<svg class="losses" width="{width}" height="{height}" '
+        f'style="font-family:sans-serif">{body}</svg>'
+    )
+
+
+# --- the numbers and the verdict ------------------------------------------------------------
+
+TABLE_ROWS = (
+    ("lr", "learning rate lr"),
+    ("onset", "1/λ_max (overshoot starts)"),
+    ("bound", "2/λ_max (divergence starts)"),
+    ("optimal", "2/(λ_min + λ_max) (fastest)"),
+    ("flat_factor", "1 − lr·λ_min (flat direction, per step)"),
+    ("steep_factor", "1 − lr·λ_max (steep direction, per step)"),
+    ("loss", "loss after the last step"),
+    ("min_loss", "minimum L*"),
+    ("fraction", "(L − L*) / (L₀ − L*)"),
+)
+"""The rows of the view's table: the ``data-name`` of each number and its label."""
+
+
+def _table_html(r, loss) -> str:
+    values = {
+        "lr": r.lr,
+        "onset": r.onset,
+        "bound": r.bound,
+        "optimal": r.optimal,
+        "flat_factor": r.factors[0],
+        "steep_factor": r.factors[1],
+        "loss": loss,
+        "min_loss": line_fit().min_loss,
+        "fraction": r.fraction,
+    }
+    cell = "padding:1px 8px;font:13px monospace;text-align:right"
+    rows = "".join(
+        f'<tr class="{name}"><td class="label" style="padding:1px 8px">{html.escape(label)}</td>'
+        f'<td class="value" data-name="{name}" data-value="{values[name]!r}" style="{cell}">'
+        f"{number(values[name], 4)}</td></tr>"
+        for name, label in TABLE_ROWS
+    )
+    return f'<table class="numbers" style="border-collapse:collapse;margin:4px 0">{rows}</table>'
+
+
+def _after(r) -> str:
+    """What the budget achieved, in a sentence."""
+    k = r.steps if r.escaped_at is None else r.escaped_at - 1
+    share = f"{number(100 * r.fraction, 3)}% of"
+    if r.fraction > 1:
+        share = f"{number(r.fraction, 3)} times"
+    plural = "s" if k != 1 else ""
+    return f"After {k} step{plural} the excess loss L − L* is {share} its value at the start."
+
+
+def _verdict(r) -> str:
+    """The regime decided by `lr_regime`, in a sentence or three with its numbers."""
+    lr, onset, bound = number(r.lr), number(r.onset), number(r.bound)
+    flat, steep = number(r.factors[0]), number(r.factors[1])
+    if r.kind == "diverging":
+        text = (
+            f"Diverging: lr = {lr} > 2/λ_max = {bound}. Each step multiplies the offset from θ* "
+            f"along the steepest eigenvector by 1 − lr·λ_max = {steep}, more than 1 in size: "
+            f"every overshoot is larger than the last. {_after(r)}"
+        )
+        if r.escaped_at is not None:
+            text += (
+                f" Step {r.escaped_at} would land farther than {number(ESCAPE_RADIUS)} from θ*: "
+                "the run is stopped there."
+            )
+        return text
+    if r.kind == "oscillating":
+        fastest = ""
+        if math.isclose(r.lr, r.optimal, rel_tol=1e-3):
+            fastest = (
+                " This is the fastest learning rate, 2/(λ_min + λ_max): both directions shrink "
+                f"by about the same factor, |{flat}| ≈ |{steep}|."
+            )
+        return (
+            f"Oscillating: 1/λ_max = {onset} < lr = {lr} <= 2/λ_max = {bound}. Along the "
+            f"steepest eigenvector each step multiplies the offset from θ* by 1 − lr·λ_max = "
+            f"{steep} < 0: it overshoots the valley floor and changes sign, yet shrinks, since "
+            f"|{steep}| < 1.{fastest} {_after(r)}"
+        )
+    no_overshoot = (
+        f"lr = {lr} is below 1/λ_max = {onset}, so no step overshoots (1 − lr·λ_max = "
+        f"{steep} >= 0), and along the flat eigenvector each step keeps {flat} of the offset "
+        f"(1 − lr·λ_min)."
+    )
+    if r.kind == "too small":
+        return (
+            f"Too small for this budget: {no_overshoot} {_after(r)} That is more than "
+            f"{GOOD_FRACTION:.0%}: take more steps, or a larger learning rate (below "
+            f"2/λ_max = {bound})."
+        )
+    return f"Good: {no_overshoot} {_after(r)} That is below {GOOD_FRACTION:.0%}."
+
+
+# --- the view and the explorer --------------------------------------------------------------
+
+
+@functools.lru_cache(maxsize=64)
+def _full_path(lr):
+    """Gradient descent over the largest budget, once per learning rate."""
+    return gd_path(lr, GD_MAX_STEPS)
+
+
+def gd_explorer_html(lr=GD_EXPLORER_STATE[0], steps=GD_EXPLORER_STATE[1]) -> str:
+    """What the gradient-descent explorer shows for one learning rate and step budget.
+
+    Parameters
+    ----------
+    lr : float
+        In the explorer's range [1e-3, 0.3162] (`cnnbp_core.explain.sgd.GD_LEARNING_RATES`).
+    steps : int, 1 <= steps <= `GD_MAX_STEPS`
+
+    Returns
+    -------
+    str
+        HTML: the contours with the path (SVG ``class="contours"``), the loss after each step
+        (SVG ``class="losses"``), a sentence naming the regime (``class="verdict"``) and a table
+        of the numbers that decide it (``class="numbers"``, each value in ``data-value``).
+        The outer element carries ``data-regime``, ``data-lr`` and ``data-steps``.
+
+    Examples
+    --------
+    >>> view = gd_explorer_html(0.1, 100)
+    >>> 'data-regime="good"' in view, view.count('class="iterate"')
+    (True, 100)
+    >>> "Diverging: lr = 0.3162" in gd_explorer_html(0.3162, 100)
+    True
+    >>> gd_explorer_html(1.0, 10)
+    Traceback (most recent call last):
+    ValueError: lr (the explorer's range) must lie in [0.001, 0.3162]; got 1.0
+    """
+    low, high = float(GD_LEARNING_RATES[0]), float(GD_LEARNING_RATES[-1])
+    lr = in_interval(positive(lr, "lr"), "lr (the explorer's range)", low, high, closed="both")
+    steps = int_between(steps, "steps", 1, GD_MAX_STEPS)
+    path = _full_path(lr).first(steps)
+    r = lr_regime(lr, steps, path=path)
+    colour = REGIME_COLORS[r.kind]
+    verdict = html.escape(_verdict(r))
+    outside = sum(not inside(w, b) for w, b in path.params)
+    note = ""
+    if outside:
+        note = (
+            f'<div class="note" data-outside="{outside}">{outside} of the {len(path.params)} '
+            "iterates lie outside the box: each is drawn as a hollow square on its edge.</div>"
+        )
+    return (
+        f'<div class="gd-explorer" data-regime="{r.kind}" data-lr="{lr!r}" '
+        f'data-steps="{steps}" style="font:14px sans-serif">'
+        f'<div class="panels" style="display:flex;gap:12px;align-items:flex-start">'
+        f"{_contour_svg(path)}{_loss_svg(path, colour)}</div>{note}"
+        f'<div class="verdict" style="max-width:760px;border-left:4px solid {colour};'
+        f'padding-left:8px">{verdict}</div>{_table_html(r, float(path.losses[-1]))}</div>'
+    )
+
+
+def _controls(widgets, lr, steps) -> dict:
+    """The two controls, by parameter: every value they can take is a valid state."""
+    style = {"description_width": "initial"}
+    return {
+        "lr": widgets.SelectionSlider(
+            options=[(number(v), float(v)) for v in GD_LEARNING_RATES],
+            value=snap_lr(lr),
+            description=CONTROL_DESCRIPTIONS["lr"],
+            style=style,
+            continuous_update=True,
+            layout=widgets.Layout(width="460px"),
+        ),
+        "steps": widgets.IntSlider(
+            value=int_between(steps, "steps", 1, GD_MAX_STEPS),
+            min=1,
+            max=GD_MAX_STEPS,
+            description=CONTROL_DESCRIPTIONS["steps"],
+            style=style,
+            continuous_update=True,
+            layout=widgets.Layout(width="460px"),
+        ),
+    }
+
+
+def gd_explorer(*, lr=GD_EXPLORER_STATE[0], steps=GD_EXPLORER_STATE[1]):
+    """A slider for the learning rate and one for the step budget, over `gd_explorer_html`.
+
+    The learning-rate slider offers `cnnbp_core.explain.sgd.GD_LEARNING_RATES` only (1e-3 to
+    0.3162, four per decade, plus 0.99/λ_max, the fastest rate and the two sides of 2/λ_max),
+    the steps slider 1 to `GD_MAX_STEPS`: every reachable state is a valid view. Each control
+    has a stable description (`CONTROL_DESCRIPTIONS`): ``"learning rate"``, ``"steps"``.
+
+    Parameters
+    ----------
+    lr : float
+        The starting learning rate (snapped to the grid, `snap_lr`).
+    steps : int
+        The starting budget.
+
+    Returns
+    -------
+    ipywidgets.VBox
+        Its children: a box of controls and the HTML view.
+
+    Examples
+    --------
+    >>> explorer = gd_explorer()
+    >>> controls = {c.description: c for c in explorer.children[0].children}
+    >>> controls["learning rate"].value = 0.2379
+    >>> 'data-regime="diverging"' in explorer.children[1].value
+    True
+    """
+    import ipywidgets as widgets  # only the explorers need ipywidgets
+
+    controls = _controls(widgets, lr, steps)
+    view = widgets.HTML()
+
+    def on_change(_change=None):
+        view.value = gd_explorer_html(controls["lr"].value, controls["steps"].value)
+
+    for control in controls.values():
+        control.observe(on_change, names="value")
+    on_change()
+    return widgets.VBox([widgets.VBox(list(controls.values())), view])

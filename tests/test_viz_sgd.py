@@ -1,0 +1,322 @@
+"""The gradient-descent explorer and its static figures: every reachable state is valid, each
+contour, iterate, mark and table cell shows the number of cnnbp_core.explain.sgd it claims to."""
+
+import html
+import re
+
+import numpy as np
+import pytest
+from conftest import run_python
+
+from cnnbp_core.explain import sgd as S
+from cnnbp_core.viz.plots import sgd as plots
+from cnnbp_core.viz.plots.graphs import number
+from cnnbp_core.viz.widgets import sgd as W
+
+FIT = S.line_fit()
+OPENING = {
+    "too small": "Too small for this budget: lr = ",
+    "good": "Good: lr = ",
+    "oscillating": "Oscillating: 1/λ_max = ",
+    "diverging": "Diverging: lr = ",
+}
+
+
+def test_importing_the_explorer_does_not_import_ipywidgets():
+    code = "import sys, cnnbp_core.viz.widgets.sgd\nprint('ipywidgets' in sys.modules)"
+    assert run_python(code).strip() == "False"
+
+
+# --- reading a view back --------------------------------------------------------------------
+
+
+def attribute(view, name):
+    return re.search(rf'class="gd-explorer"[^>]* {name}="([^"]+)"', view)[1]
+
+
+def table(view):
+    return {
+        name: (float(value), text)
+        for name, value, text in re.findall(
+            r'data-name="(\w+)" data-value="([^"]+)"[^>]*>([^<]*)</td>', view
+        )
+    }
+
+
+def verdict(view):
+    return html.unescape(re.search(r'<div class="verdict"[^>]*>(.*?)</div>', view)[1])
+
+
+def marks(view, cls):
+    """{step: (x, y)} of the iterates (circles) or the hollow squares' centres."""
+    if cls == "iterate":
+        found = re.findall(r'class="iterate" data-step="(\d+)" cx="([^"]+)" cy="([^"]+)"', view)
+        return {int(k): (float(x), float(y)) for k, x, y in found}
+    found = re.findall(r'class="outside" data-step="(\d+)" x="([^"]+)" y="([^"]+)"', view)
+    return {int(k): (float(x) + 3, float(y) + 3) for k, x, y in found}
+
+
+def polylines(view, cls):
+    return [
+        [tuple(map(float, p.split(","))) for p in points.split()]
+        for points in re.findall(rf'<polyline class="{cls}"[^>]* points="([^"]+)"', view)
+    ]
+
+
+def near(a, b, tol=0.11):  # coordinates are printed to 0.1 px
+    return abs(a[0] - b[0]) <= tol and abs(a[1] - b[1]) <= tol
+
+
+# --- the view ------------------------------------------------------------------------------------
+
+
+def test_every_state_of_the_view_is_valid_and_names_its_regime():
+    for lr in S.GD_LEARNING_RATES:
+        lr = float(lr)
+        full = S.gd_path(lr, S.GD_MAX_STEPS)
+        for steps in range(1, S.GD_MAX_STEPS + 1):
+            view = W.gd_explorer_html(lr, steps)
+            state = (lr, steps)
+            path = full.first(steps)  # = gd_path(lr, steps) (test_explain_sgd)
+            r = S.lr_regime(lr, steps, path=path)
+            assert "nan" not in view.lower() and "inf" not in view.lower(), state
+            assert attribute(view, "data-regime") == r.kind, state
+            assert float(attribute(view, "data-lr")) == lr and attribute(view, "data-steps") == str(
+                steps
+            )
+            assert verdict(view).startswith(OPENING[r.kind]), (state, verdict(view))
+            # one mark per iterate after the start: a dot inside the box, a square outside
+            shown = {**marks(view, "iterate"), **marks(view, "outside")}
+            assert sorted(shown) == list(range(1, path.steps + 1)), state
+            cells = table(view)
+            assert cells["lr"][0] == lr and cells["loss"][0] == path.losses[-1], state
+            assert cells["fraction"][0] == r.fraction and cells["bound"][0] == r.bound, state
+            assert cells["steep_factor"][0] == r.factors[1], state
+
+
+@pytest.mark.parametrize("lr", [0.01, 0.1778, 0.2379, 0.3162])
+def test_the_svg_draws_each_iterate_and_loss_where_it_belongs(lr):
+    path = S.gd_path(lr, S.GD_MAX_STEPS)
+    view = W.gd_explorer_html(lr, S.GD_MAX_STEPS)
+    dots, squares = marks(view, "iterate"), marks(view, "outside")
+    for k, (w, b) in enumerate(path.params[1:], start=1):
+        if W.inside(w, b):
+            assert near(dots[k], W.contour_point(w, b)), k
+        else:
+            (w0, w1), (b0, b1) = S.GD_BOX
+            assert near(squares[k], W.contour_point(min(max(w, w0), w1), min(max(b, b0), b1)))
+    start = re.search(r'class="start" cx="([^"]+)" cy="([^"]+)"', view)
+    assert near((float(start[1]), float(start[2])), W.contour_point(*S.GD_START))
+    # the loss curve: every loss on the panel, in order (a run breaks where it leaves the top)
+    drawn = [p for run in polylines(view, "loss") for p in run]
+    expected = [W.loss_point(k, v) for k, v in enumerate(path.losses) if v <= 1e3]
+    assert len(drawn) == len(expected) and all(near(a, b) for a, b in zip(drawn, expected))
+    assert view.count('class="loss-now') == 1
+
+
+def test_the_path_is_clipped_to_the_box_and_follows_the_iterates():
+    for lr in (0.1, 0.2379, 0.3162):
+        view = W.gd_explorer_html(lr, S.GD_MAX_STEPS)
+        (w0, w1), (b0, b1) = S.GD_BOX
+        (x0, y0), (x1, y1) = W.contour_point(w0, b1), W.contour_point(w1, b0)
+        for run in polylines(view, "path"):
+            for x, y in run:
+                assert x0 - 0.05 <= x <= x1 + 0.05 and y0 - 0.05 <= y <= y1 + 0.05
+    # a path inside the box is one polyline through every iterate
+    path = S.gd_path(0.1, 50)
+    (run,) = polylines(W.gd_explorer_html(0.1, 50), "path")
+    assert all(near(a, W.contour_point(*p)) for a, p in zip(run, path.params))
+
+
+def test_clip_segment_keeps_exactly_the_part_inside_the_box():
+    low, high = np.array(S.GD_BOX).T  # (w0, b0), (w1, b1)
+    rng = np.random.default_rng(0)
+    for _ in range(300):
+        p, q = rng.uniform(-6, 7, 2), rng.uniform(-6, 7, 2)
+        piece = W.clip_segment(tuple(p), tuple(q))
+        t = np.linspace(0, 1, 2001)[:, None]
+        inside = [W.inside(*pt) for pt in p + t * (q - p)]
+        if piece is None:
+            assert not any(inside[1:-1])
+            continue
+        a, b = np.array(piece[0]), np.array(piece[1])
+        for pt in (a, b):
+            assert np.allclose(np.clip(pt, low, high), pt, atol=1e-12)  # in the box
+            # on the segment: collinear with p and q
+            cross = (q - p)[0] * (pt - p)[1] - (q - p)[1] * (pt - p)[0]
+            assert abs(cross) < 1e-9 * max(1.0, np.linalg.norm(q - p) ** 2)
+        covered = np.linalg.norm(b - a) / max(np.linalg.norm(q - p), 1e-300)
+        assert covered == pytest.approx(np.mean(inside), abs=2e-3)
+
+
+def test_the_contours_are_the_chapter_levels_of_the_loss():
+    assert [excess for _, excess, _ in W.contour_lines()] == list(plots.CONTOUR_EXCESS)
+    grid_step = (S.GD_BOX[0][1] - S.GD_BOX[0][0]) / 120
+    for level, excess, pieces in W.contour_lines():
+        assert level == FIT.min_loss + excess and pieces
+        for piece in pieces:
+            losses = [S.line_fit_loss(p) for p in piece[::10]]
+            # marching squares on the 121x121 grid: off by at most λ_max h²/8 per cell
+            assert np.allclose(losses, level, atol=FIT.eigenvalues[1] * grid_step**2)
+    view = W.gd_explorer_html()
+    drawn = re.findall(r'class="contour" data-level="([^"]+)"', view)
+    assert {float(v) for v in drawn} == {level for level, _, _ in W.contour_lines()}
+    assert view.count('class="eigen steep"') == view.count('class="eigen flat"') == 1
+    assert view.count('class="minimum"') == 1
+
+
+def test_the_loss_panel_marks_the_minimum_and_the_good_threshold():
+    view = W.gd_explorer_html()
+    lines = dict(re.findall(r'<line class="([\w-]+)" data-value="([^"]+)"', view))
+    assert float(lines["min-loss"]) == FIT.min_loss
+    start = S.line_fit_loss(S.GD_START)
+    threshold = FIT.min_loss + S.GOOD_FRACTION * (start - FIT.min_loss)
+    assert float(lines["good-threshold"]) == pytest.approx(threshold, rel=1e-15)
+
+
+def test_the_verdict_quotes_the_numbers_that_decide_it():
+    small = verdict(W.gd_explorer_html(0.01, 100))
+    assert "1/λ_max = 0.1178" in small and "18.1% of its value" in small
+    good = verdict(W.gd_explorer_html(0.1, 100))
+    assert "below 1%" in good and number(1 - 0.1 * FIT.eigenvalues[0]) in good
+    fastest = verdict(W.gd_explorer_html(0.229, 40))
+    assert "fastest learning rate" in fastest and "1 − lr·λ_max = −0.9441" in fastest
+    assert "fastest" not in verdict(W.gd_explorer_html(0.2332, 40))
+    wild = verdict(W.gd_explorer_html(0.3162, 100))
+    assert "Step 27 would land farther than 1e+06" in wild and "times its value" in wild
+    slow = verdict(W.gd_explorer_html(0.2379, 100))
+    assert "2/λ_max = 0.2356" in slow and "stopped" not in slow
+
+
+def test_iterates_outside_the_box_are_counted():
+    view = W.gd_explorer_html(0.3162, 30)
+    note = re.search(r'class="note" data-outside="(\d+)"', view)
+    path = S.gd_path(0.3162, 30)
+    assert int(note[1]) == sum(not W.inside(*p) for p in path.params) > 0
+    assert 'class="note"' not in W.gd_explorer_html(0.1, 30)
+
+
+BAD_VIEWS = [
+    (lambda: W.gd_explorer_html(0.5, 10), ValueError, r"explorer's range\) must lie in"),
+    (lambda: W.gd_explorer_html(0.0, 10), ValueError, "lr must be > 0"),
+    (lambda: W.gd_explorer_html(0.1, 0), ValueError, r"steps must lie in \[1, 100\]"),
+    (lambda: W.gd_explorer_html(0.1, 101), ValueError, r"steps must lie in \[1, 100\]"),
+    (lambda: W.gd_explorer_html(0.1, 5.0), TypeError, "steps must be an int"),
+    (lambda: W.gd_explorer_html("0.1", 5), TypeError, "lr must be a real number"),
+    (lambda: W.snap_lr(-1.0), ValueError, "lr must be > 0"),
+    (lambda: W.gd_explorer(steps=0), ValueError, r"steps must lie in \[1, 100\]"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("call", "error", "message"), BAD_VIEWS)
+def test_bad_arguments_are_named(call, error, message):
+    with pytest.raises(error, match=message):
+        call()
+
+
+def test_snap_lr_finds_the_nearest_grid_rate_on_a_log_scale():
+    rng = np.random.default_rng(0)
+    for _ in range(200):
+        lr = 10 ** rng.uniform(-4, 0)
+        distance = np.abs(np.log10(S.GD_LEARNING_RATES) - np.log10(lr))
+        assert W.snap_lr(lr) == S.GD_LEARNING_RATES[np.argmin(distance)]
+
+
+# --- the explorer --------------------------------------------------------------------------------
+
+
+def controls_of(explorer):
+    return {c.description: c for c in explorer.children[0].children}
+
+
+def test_the_sliders_offer_only_valid_states_and_drive_the_view():
+    explorer = W.gd_explorer(lr=0.2, steps=7)
+    c, view = controls_of(explorer), explorer.children[1]
+    assert set(c) == set(W.CONTROL_DESCRIPTIONS.values())
+    lr, steps = c["learning rate"], c["steps"]
+    assert [value for _, value in lr.options] == list(S.GD_LEARNING_RATES)
+    assert [label for label, _ in lr.options] == [number(v) for v in S.GD_LEARNING_RATES]
+    assert lr.value == W.snap_lr(0.2) == 0.1778 and steps.value == 7
+    assert (steps.min, steps.max) == (1, S.GD_MAX_STEPS)
+    assert view.value == W.gd_explorer_html(0.1778, 7)
+    for value, kind in ((0.3162, "diverging"), (0.01, "too small"), (0.229, "oscillating")):
+        lr.value = value
+        assert f'data-regime="{kind}"' in view.value
+    steps.value = 100
+    lr.value = 0.1
+    assert view.value == W.gd_explorer_html(0.1, 100)
+    assert 'data-regime="good"' in view.value
+
+
+# --- the static figures --------------------------------------------------------------------------
+
+
+def artists(ax):
+    return {a.get_gid(): a for a in (*ax.lines, *ax.collections) if a.get_gid()}
+
+
+@pytest.mark.parametrize(("lr", "steps"), [(0.1778, 30), (0.2379, 100), (0.3162, 100)])
+def test_the_path_figure_draws_the_path_and_the_losses_of_explain(lr, steps):
+    fig = plots.gd_path_figure(lr, steps)
+    left, right = fig.axes
+    path = S.gd_path(lr, steps)
+    a = artists(left)
+    np.testing.assert_array_equal(np.column_stack(a["path"].get_data()), path.params)
+    np.testing.assert_array_equal(a["start"].get_xydata()[0], S.GD_START)
+    np.testing.assert_array_equal(a["minimum"].get_xydata()[0], FIT.minimiser)
+    for name, k in (("flat", 0), ("steep", 1)):
+        xs, ys = a[f"eigen {name}"].get_data()
+        direction = np.array([xs[1] - xs[0], ys[1] - ys[0]])
+        u, v = direction / np.linalg.norm(direction), FIT.eigenvectors[:, k]
+        assert abs(u[0] * v[1] - u[1] * v[0]) < 1e-12  # parallel
+    assert (left.get_xlim(), left.get_ylim()) == S.GD_BOX
+    b = artists(right)
+    np.testing.assert_array_equal(b["loss"].get_ydata(), path.losses)
+    assert b["min loss"].get_ydata()[0] == FIT.min_loss
+    assert right.get_yscale() == "log"
+    assert fig._suptitle.get_text().endswith(S.lr_regime(lr, steps).kind)
+
+
+def test_the_default_path_figure_is_the_explorers_starting_state():
+    fig = plots.gd_path_figure()
+    lr, steps = S.GD_EXPLORER_STATE
+    assert fig._suptitle.get_text() == f"lr = {number(lr)}, {steps} steps: oscillating"
+    assert S.lr_regime(lr, steps).fraction < 0.05  # it converges, visibly
+    explorer = W.gd_explorer()
+    c = controls_of(explorer)
+    assert (c["learning rate"].value, c["steps"].value) == S.GD_EXPLORER_STATE
+
+
+def test_the_comparison_figure_shows_one_curve_per_regime():
+    fig = plots.lr_comparison_figure()
+    (ax,) = fig.axes
+    a = artists(ax)
+    kinds = []
+    for lr in plots.COMPARED_LRS:
+        line = a[f"lr {number(lr)}"]
+        path = S.gd_path(lr, S.GD_MAX_STEPS)
+        np.testing.assert_array_equal(line.get_ydata(), path.losses)
+        kind = S.lr_regime(lr, S.GD_MAX_STEPS).kind
+        assert line.get_label() == f"lr = {number(lr)}: {kind}"
+        assert line.get_color() == plots.REGIME_COLORS[kind]
+        kinds.append(kind)
+    assert kinds == ["too small", "good", "diverging"]
+    assert a["good threshold"].get_ydata()[0] == plots.good_threshold()
+    assert set(plots.REGIME_COLORS) == set(S.LR_REGIMES)
+    escaped = plots.lr_comparison_figure([0.3162], 100)
+    (line,) = [x for x in escaped.axes[0].lines if x.get_gid() == "lr 0.3162"]
+    assert len(line.get_ydata()) == S.gd_path(0.3162, 100).steps + 1  # ends where it stopped
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "message"),
+    [
+        (lambda: plots.gd_path_figure(0.1, 0), ValueError, r"steps must lie in \[1, 100\]"),
+        (lambda: plots.gd_path_figure(-1.0, 5), ValueError, "lr must be > 0"),
+        (lambda: plots.lr_comparison_figure([0.1, 0.0]), ValueError, "lrs must be > 0"),
+        (lambda: plots.lr_comparison_figure(steps=0), ValueError, "steps must be >= 1"),
+    ],
+)
+def test_bad_figure_arguments_are_named(call, error, message):
+    with pytest.raises(error, match=message):
+        call()
