@@ -56,6 +56,12 @@ bench: $(STAMP)
 book: $(STAMP)
 	$(PY) tools/run_notebooks.py notebooks/[0-9][0-9]_*.ipynb
 
+# The book as a static website in site/ that reads offline (README: "Reading offline: the site").
+# Built from the stored outputs, nothing executed; assets come from tools/site/assets/.
+.PHONY: site
+site: $(STAMP)
+	$(PY) tools/build_site.py --out site
+
 # Regenerate the lock after editing the pins in pyproject.toml (needs network access to PyPI).
 lock:
 	$(PYTHON) -m pip install --quiet uv

@@ -1,6 +1,8 @@
-"""Helpers shared by the tests: random problems, a fresh interpreter, the two im2col layouts."""
+"""Helpers shared by the tests: random problems, a fresh interpreter, the two im2col layouts,
+Debian's Chromium for the browser tests."""
 
 import functools
+import shutil
 import subprocess
 import sys
 
@@ -8,6 +10,13 @@ import numpy as np
 import pytest
 
 from cnnbp_core import functional as F
+
+# Debian's chromium, driven by Playwright (its own browser download does not work here).
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]  # fmt: skip
 
 
 def conv_problem(x_shape, w_shape, rng, dtype=np.float64):
