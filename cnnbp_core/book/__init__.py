@@ -27,6 +27,11 @@ from .exercises.conv import (
     check_exercise_output_jacobian,
     check_exercise_strided_kernel_gradient,
 )
+from .exercises.conv_forward import (
+    check_exercise_conv2d_forward,
+    check_exercise_conv_matrix,
+    check_exercise_output_size,
+)
 from .exercises.dense import (
     check_exercise_linear_backward,
     check_exercise_logsumexp,
@@ -69,4 +74,7 @@ __all__ = [
     "check_exercise_logsumexp",
     "check_exercise_sgd_stability",
     "check_exercise_softmax_ce_gradient",
+    "check_exercise_conv2d_forward",
+    "check_exercise_conv_matrix",
+    "check_exercise_output_size",
 ]

@@ -14,9 +14,22 @@ works after ``from cnnbp_core import data``.
 """
 
 from .digits import load_digits
+from .kernels import (
+    BOX_BLUR,
+    GAUSSIAN_BLUR,
+    IDENTITY,
+    KERNEL_LABELS,
+    KERNEL_NAMES,
+    KERNELS,
+    LAPLACIAN,
+    SHARPEN,
+    SOBEL_X,
+    SOBEL_Y,
+    hand_kernel,
+)
 from .mnist import load_mnist_idx
 from .patterns import PATTERN_ANGLES, PATTERN_CLASSES, bars, edges, pattern_dataset
-from .photo import sample_photo
+from .photo import photo_patches, sample_photo
 from .split import train_test_split
 
 __all__ = [
@@ -27,6 +40,18 @@ __all__ = [
     "load_digits",
     "load_mnist_idx",
     "pattern_dataset",
+    "photo_patches",
     "sample_photo",
     "train_test_split",
+    "BOX_BLUR",
+    "GAUSSIAN_BLUR",
+    "IDENTITY",
+    "KERNELS",
+    "KERNEL_LABELS",
+    "KERNEL_NAMES",
+    "LAPLACIAN",
+    "SHARPEN",
+    "SOBEL_X",
+    "SOBEL_Y",
+    "hand_kernel",
 ]

@@ -19,6 +19,37 @@ from .conv import (
     explorer_ranges,
     kernel_tap_terms,
 )
+from .conv_arithmetic import (
+    ARITHMETIC_LIMITS,
+    ARITHMETIC_START,
+    ArithmeticState,
+    ConvGeometry,
+    OutputReads,
+    OutputSizeTerms,
+    ParameterCount,
+    ReceptiveField,
+    arithmetic_ranges,
+    arithmetic_state,
+    conv_geometry,
+    never_read,
+    output_reads,
+    output_size_terms,
+    parameter_count,
+    receptive_field,
+)
+from .feature_maps import (
+    FEATURE_MAP_LIMITS,
+    SCALE_PERCENTILE,
+    FeatureMap,
+    LearnedKernel,
+    feature_map,
+    feature_map_ranges,
+    learn_kernel,
+)
+from .flip import (
+    Flip1d,
+    flip_1d,
+)
 from .gradcheck import (
     EXPLORER_GRID,
     EXPLORER_STEPS,
@@ -67,6 +98,12 @@ from .sgd import (
     line_fit_loss,
     loss_grid,
     lr_regime,
+)
+from .toeplitz import (
+    MatrixBlocks,
+    conv_matrix,
+    conv_matrix_blocks,
+    conv_matrix_taps,
 )
 
 __all__ = [
@@ -122,4 +159,33 @@ __all__ = [
     "line_fit_loss",
     "loss_grid",
     "lr_regime",
+    "ARITHMETIC_LIMITS",
+    "ARITHMETIC_START",
+    "ArithmeticState",
+    "ConvGeometry",
+    "OutputReads",
+    "OutputSizeTerms",
+    "ParameterCount",
+    "ReceptiveField",
+    "arithmetic_ranges",
+    "arithmetic_state",
+    "conv_geometry",
+    "never_read",
+    "output_reads",
+    "output_size_terms",
+    "parameter_count",
+    "receptive_field",
+    "FEATURE_MAP_LIMITS",
+    "SCALE_PERCENTILE",
+    "FeatureMap",
+    "LearnedKernel",
+    "feature_map",
+    "feature_map_ranges",
+    "learn_kernel",
+    "Flip1d",
+    "flip_1d",
+    "MatrixBlocks",
+    "conv_matrix",
+    "conv_matrix_blocks",
+    "conv_matrix_taps",
 ]

@@ -26,6 +26,12 @@ from .plots.conv import (
     kernel_grid,
     kernel_tap_figure,
 )
+from .plots.conv_forward import (
+    conv_arithmetic_figure,
+    conv_matrix_figure,
+    feature_map_gallery,
+    flip_figure,
+)
 from .plots.gradcheck import fd_error_figure
 from .plots.graphs import computational_graph_figure, graph_layout
 from .plots.matrix import gradient_heatmap, matrices_figure, plot_matrix
@@ -34,6 +40,8 @@ from .plots.training import confusion_matrix_plot, plot_history, plot_loss_curve
 from .save import DPI, FIGURES_DIR, save_figure
 from .style import COUNT_CMAP, DIVERGING_CMAP, IMAGE_CMAP, OUTLINE, SEQUENTIAL_CMAP
 from .widgets.conv import kernel_gradient_explorer, kernel_tap_html
+from .widgets.conv_arithmetic import conv_arithmetic_explorer, conv_arithmetic_html
+from .widgets.feature_maps import feature_map_explorer, feature_map_html
 from .widgets.gradcheck import fd_explorer_html, finite_difference_explorer
 from .widgets.sgd import gd_explorer, gd_explorer_html
 
@@ -80,4 +88,12 @@ __all__ = [
     "lr_comparison_figure",
     "gd_explorer",
     "gd_explorer_html",
+    "conv_arithmetic_figure",
+    "conv_matrix_figure",
+    "feature_map_gallery",
+    "flip_figure",
+    "conv_arithmetic_explorer",
+    "conv_arithmetic_html",
+    "feature_map_explorer",
+    "feature_map_html",
 ]

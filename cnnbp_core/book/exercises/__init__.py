@@ -6,6 +6,8 @@
 - `conv`: the kernel gradient dL/dK in 1-D, with stride, with batch and channels, the
   Jacobian dY/dK, the Hessian of an MSE loss in K and the bias gradient (chapter 04); the input
   gradient dL/dx in 1-D (chapter 00).
+- `conv_forward`: the output-size formula, a loop cross-correlation and the convolution matrix
+  (chapter 03).
 - `dense`: the dense layer's backward pass, the softmax cross-entropy gradient, a stable
   log-sum-exp and the largest stable learning rate of a line fit (chapter 02).
 

@@ -1,0 +1,212 @@
+"""Feature maps (特征图) of one image under one kernel, and a kernel learned from feature maps.
+
+`feature_map` runs the core's `conv2d_forward` on a single-channel image and reports what a
+picture of the result needs: the map, its shape and value range, and whether it is signed
+(then it is drawn on a scale centred on 0). `learn_kernel` is chapter 04's experiment, which
+chapter 03 refers forward to: full-batch gradient descent on an MSE loss, from K = 0, recovers a
+hidden kernel from its feature maps alone, using the core's forward and backward passes. NumPy
+only; the photo and its patches come from `cnnbp_core.data` (passed in, never loaded here).
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+
+from .. import functional as F
+from ..geometry import largest_dilation
+from ..validation import as_float_array, as_int, pair, positive, shape_tuple
+
+
+class FeatureMap(NamedTuple):
+    """One image's feature map under one kernel, with what a picture of it needs."""
+
+    values: np.ndarray  # (H_out, W_out) float64: Y = X ⋆ K, by the core's conv2d_forward
+    low: float  # smallest value of Y
+    high: float  # largest value of Y
+    centred: bool  # draw on a scale centred on 0 (the kernel's weights sum to 0 or less)
+    scale: tuple[float, float]  # (vmin, vmax) of the picture; values beyond it saturate
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        """(H_out, W_out)."""
+        return self.values.shape
+
+
+SCALE_PERCENTILE = 99.0
+"""A picture's colour scale ends at this percentile (of |Y| when centred, of Y at the top and
+100 minus it at the bottom otherwise), so a few extreme pixels do not wash out the rest."""
+
+
+def _picture_scale(y, centred: bool) -> tuple[float, float]:
+    """The colour scale: ±(percentile of |Y|) when centred, else a percentile range of Y."""
+    if centred:
+        top = float(np.percentile(np.abs(y), SCALE_PERCENTILE))
+        top = top if top > 0 else 1.0  # an all-zero map still draws (white)
+        return -top, top
+    low, high = np.percentile(y, [100.0 - SCALE_PERCENTILE, SCALE_PERCENTILE])
+    return float(low), float(high) if high > low else float(low) + 1.0
+
+
+def feature_map(image, kernel, *, stride=1, padding=0, dilation=1) -> FeatureMap:
+    """The feature map ``Y = X ⋆ K`` of a single-channel image, by the core's `conv2d_forward`.
+
+    A kernel whose weights sum to S maps a flat region of brightness b to S·b. With S <= 0
+    (edge detectors, the Laplacian: S = 0) Y is a signed difference, drawn on a scale centred
+    on 0 (``centred``); with S > 0 (blurs, sharpening, the identity: S = 1) Y is an image of
+    brightness, drawn grey. Either scale stops at the `SCALE_PERCENTILE` percentile, so that a
+    few extreme pixels do not wash out the rest.
+
+    Parameters
+    ----------
+    image : ndarray of floats, shape (H, W)
+        The input X.
+    kernel : ndarray of floats, shape (KH, KW)
+        The kernel K (a cross-correlation, as everywhere in the book).
+    stride, padding, dilation : int or (h, w) pair
+
+    Returns
+    -------
+    FeatureMap
+        In float64.
+
+    Raises
+    ------
+    ValueError
+        When the (dilated) kernel does not fit the padded image, or an array has the wrong
+        number of axes.
+    TypeError
+        When an array is not of floats, as in the core.
+
+    Examples
+    --------
+    >>> m = feature_map(np.arange(20.0).reshape(4, 5), np.array([[-1.0, 1.0]]))
+    >>> m.shape, m.low, m.high, m.centred, m.scale  # each pixel minus its left neighbour: 1
+    ((4, 4), 1.0, 1.0, True, (-1.0, 1.0))
+    >>> feature_map(np.ones((4, 5)), np.ones((3, 3)), stride=2, padding=1).values
+    array([[4., 6., 4.],
+           [6., 9., 6.]])
+    """
+    x = as_float_array(image, "image", ndim=2).astype(np.float64, copy=False)
+    k = as_float_array(kernel, "kernel", ndim=2).astype(np.float64, copy=False)
+    y, _ = F.conv2d_forward(
+        x[None, None], k[None, None], stride=stride, padding=padding, dilation=dilation
+    )
+    y = y[0, 0] + 0.0  # + 0.0 turns -0.0 into 0.0
+    centred = bool(k.sum() <= 0)
+    return FeatureMap(y, float(y.min()), float(y.max()), centred, _picture_scale(y, centred))
+
+
+class LearnedKernel(NamedTuple):
+    """What gradient descent learned: the kernel, and the loss before every step and at the end."""
+
+    kernel: np.ndarray  # (KH, KW) float64
+    losses: np.ndarray  # (steps + 1,) the MSE at K_0 = 0, K_1, ..., K_steps
+
+    @property
+    def steps(self) -> int:
+        """Number of gradient-descent steps taken."""
+        return len(self.losses) - 1
+
+
+def learn_kernel(x, target, *, lr=0.1, tol=1e-20, max_steps=20_000) -> LearnedKernel:
+    """Recover a hidden kernel from its feature maps by gradient descent (chapter 04).
+
+    The targets are ``T = X ⋆ K_target``; starting from K = 0, each step computes
+    ``Y = X ⋆ K``, the MSE ``L = mean((Y - T)^2)``, its kernel gradient dL/dK (the core's
+    `mse_backward` and `conv2d_backward`), and ``K <- K - lr * dL/dK``, until the loss falls
+    below ``tol`` or stops decreasing, or after ``max_steps`` steps. The loss is quadratic in K
+    and, when the patches' receptive fields span all KH*KW directions, its only minimum is
+    K_target: the learned kernel equals it up to the rounding the stopping rule allows.
+
+    Parameters
+    ----------
+    x : ndarray of floats, shape (N, 1, H, W)
+        Input patches, e.g. ``cnnbp_core.data.photo_patches()``.
+    target : ndarray of floats, shape (KH, KW)
+        The hidden kernel, e.g. ``rot180(data.SOBEL_X)``, chapter 04's.
+    lr : float, > 0
+        Learning rate η.
+    tol : float, > 0
+        Stop once the loss is below it.
+    max_steps : int, >= 0
+
+    Returns
+    -------
+    LearnedKernel
+        The kernel K after the last step, and the loss at every K.
+
+    Examples
+    --------
+    >>> x = np.random.default_rng(0).standard_normal((4, 1, 8, 8))
+    >>> hidden = np.array([[1.0, 0.0], [-2.0, 0.5]])
+    >>> learned = learn_kernel(x, hidden)
+    >>> bool(np.allclose(learned.kernel, hidden, atol=1e-9)), bool(learned.losses[-1] < 1e-20)
+    (True, True)
+    >>> learn_kernel(x, hidden, max_steps=3).steps
+    3
+    """
+    x = as_float_array(x, "x", ndim=4).astype(np.float64, copy=False)
+    target = as_float_array(target, "target", ndim=2).astype(np.float64, copy=False)
+    lr, tol = positive(lr, "lr"), positive(tol, "tol")
+    max_steps = as_int(max_steps, "max_steps", 0)
+    goal, _ = F.conv2d_forward(x, target[None, None])  # T = X ⋆ K_target, (N, 1, H_out, W_out)
+    k, losses = np.zeros((1, 1, *target.shape)), []
+    while True:
+        y, cache = F.conv2d_forward(x, k)
+        loss, loss_cache = F.mse_forward(y, goal)
+        losses.append(float(loss))
+        worse = len(losses) > 1 and losses[-1] >= losses[-2]
+        if loss < tol or worse or len(losses) > max_steps:
+            return LearnedKernel(k[0, 0], np.array(losses))
+        _, dk, _ = F.conv2d_backward(F.mse_backward(1.0, loss_cache), cache)
+        k = k - lr * dk
+
+
+FEATURE_MAP_LIMITS = {"stride": 4, "padding": 3, "dilation": 4}
+"""Largest stride, padding and dilation the feature-map explorer offers."""
+
+
+def feature_map_ranges(image_hw, kernel_shapes) -> dict:
+    """The ranges of the feature-map explorer's sliders, valid for every kernel it offers.
+
+    Any stride fits, and padding only makes room; the dilation goes up to the largest at which
+    every kernel still fits the unpadded image (`cnnbp_core.geometry.largest_dilation`, at most
+    ``FEATURE_MAP_LIMITS["dilation"]``), so every combination of kernel, stride, padding and
+    dilation the explorer offers is a valid convolution.
+
+    Parameters
+    ----------
+    image_hw : (int, int)
+        The image's (H, W).
+    kernel_shapes : sequence of (int, int)
+        The (KH, KW) of every kernel offered.
+
+    Returns
+    -------
+    dict of str to (int, int)
+        Inclusive (min, max) of ``"stride"``, ``"padding"`` and ``"dilation"``.
+
+    Raises
+    ------
+    ValueError
+        When a kernel is larger than the image.
+
+    Examples
+    --------
+    >>> feature_map_ranges((300, 256), [(3, 3)])
+    {'stride': (1, 4), 'padding': (0, 3), 'dilation': (1, 4)}
+    >>> feature_map_ranges((8, 8), [(3, 3), (1, 4)])["dilation"]  # 1x4: 2*3+1 = 7 <= 8 < 3*3+1
+    (1, 2)
+    """
+    image_hw = shape_tuple(image_hw, "image_hw", 2, "(H, W)")
+    top = FEATURE_MAP_LIMITS["dilation"]
+    for n, shape in enumerate(kernel_shapes):
+        kernel = pair(tuple(shape), f"kernel_shapes[{n}]", 1)
+        top = largest_dilation(image_hw, kernel, (0, 0), top)
+    return {
+        "stride": (1, FEATURE_MAP_LIMITS["stride"]),
+        "padding": (0, FEATURE_MAP_LIMITS["padding"]),
+        "dilation": (1, top),
+    }
