@@ -66,6 +66,13 @@ FAULTS = {
     "dW off only in its first row": (
         LINEAR_BACKWARD, "dx, np.concatenate([dw[:1] * (1 + 1e-4), dw[1:]]), db"
     ),
+    "dW transposed when in = out": (
+        LINEAR_BACKWARD, "dx, dw.T if dw.shape[0] == dw.shape[1] > 1 else dw, db"
+    ),
+    "dX = δWᵀ when in = out": (
+        LINEAR_BACKWARD,
+        "np.asarray(a[0]) @ cache.w.T if cache.w.shape[0] == cache.w.shape[1] > 1 else dx, dw, db",
+    ),
     "MSE gradient scaled by 1 + 1e-4": (MSE_BACKWARD, "dp * (1 + 1e-4)"),
     "MSE averaged over rows, not entries": (
         MSE_BACKWARD, "dp * cache.diff.size / cache.diff.shape[0] if cache.diff.ndim > 1 else dp"
