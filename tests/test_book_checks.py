@@ -9,7 +9,15 @@ import pytest
 
 from cnnbp_core import functional as F
 from cnnbp_core.book.checks import check, prove, show_source
-from cnnbp_core.book.feedback import Problem, Trial, grade, mask_html, mask_text
+from cnnbp_core.book.feedback import (
+    Problem,
+    Recorder,
+    Trial,
+    finish,
+    grade,
+    mask_html,
+    mask_text,
+)
 
 
 def test_check_passes_and_prints_one_row(capsys):
@@ -207,6 +215,20 @@ def test_not_attempted_stops_at_the_stub():
         grade("t", stub, [twice_problem()], strict=True)
 
 
+def test_a_recorder_keeps_each_answer_and_finish_swaps_in_the_reviewed_trials():
+    reader = Recorder(lambda x: 2 * x if x[0] else x[5])
+    result = grade("t", reader, [twice_problem(), Problem("0", (np.zeros(2),), np.zeros(2))])
+    assert [a is None for a in reader.answers] == [False, True]  # None: the function raised
+    said = [t._replace(diagnosis="said") for t in result.trials]
+    assert finish(result, said).trials == tuple(said) and finish(result, said).notes == ()
+    with pytest.raises(ValueError, match=r"one Trial per trial of result \(2\); got 1"):
+        finish(result, said[:1])
+    with pytest.raises(AssertionError, match="FAIL"):
+        finish(result, said, strict=True)
+    with pytest.raises(TypeError, match="fn must be a function itself"):
+        Recorder(3)
+
+
 def test_the_html_escapes_every_text():
     result = grade("<t>", lambda x: 3 * x, [twice_problem("x <b>")])
     page = result._repr_html_()
@@ -233,3 +255,8 @@ def test_prove_with_cancel_proves_ratios_and_still_rejects_a_wrong_one(capsys):
     assert capsys.readouterr().out.splitlines()[-1].endswith("by cancel)")
     with pytest.raises(AssertionError, match="1 entries differ"):
         prove("wrong", [p0.diff(z1)], [p0 * (1 - p0)], by=sympy.cancel)
+
+
+def test_prove_wants_the_reducing_function_itself():
+    with pytest.raises(TypeError, match=r"by must be a function itself .*got str"):
+        prove("x == x", [1], [1], by="cancel")

@@ -131,13 +131,17 @@ def test_the_checkers_never_use_the_core_backward(monkeypatch):
         assert checker(solution).passed
 
 
-def test_a_function_that_is_not_called_is_refused():
+@pytest.mark.parametrize("checker, solution", RIGHT, ids=lambda f: f.__name__)
+def test_a_function_that_is_not_called_is_refused(checker, solution):
     with pytest.raises(
         TypeError, match=r"fn must be a function itself \(pass my_function, not my_function"
     ):
-        exercises.check_exercise_kernel_gradient(np.zeros((2, 2, 2, 3)))
+        checker(np.zeros((2, 2, 2, 3)))
     with pytest.raises(TypeError, match="strict must be True or False"):
-        exercises.check_exercise_kernel_gradient(kernel_gradient, strict="yes")
+        checker(solution, strict="yes")
+
+
+def test_a_number_of_trials_below_one_is_refused():
     with pytest.raises(ValueError, match="trials must be >= 1"):
         exercises.check_exercise_kernel_gradient_1d(kernel_gradient_1d, trials=0)
 

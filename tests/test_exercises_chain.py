@@ -69,6 +69,14 @@ def test_right_answers_pass_and_stubs_are_not_attempted(checker):
         checker(stub, strict=True)
 
 
+@pytest.mark.parametrize("checker", list(RIGHT), ids=lambda c: c.__name__)
+def test_a_function_not_passed_itself_or_a_strict_not_a_bool_is_refused(checker):
+    with pytest.raises(TypeError, match=r"fn must be a function itself \(pass my_function"):
+        checker(3)
+    with pytest.raises(TypeError, match="strict must be True or False; got 'yes'"):
+        checker(RIGHT[checker], strict="yes")
+
+
 @pytest.mark.parametrize(
     "checker",
     [c for c in RIGHT if c is not chain.check_exercise_forward_difference_optimum],

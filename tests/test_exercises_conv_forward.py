@@ -203,6 +203,22 @@ def test_each_matrix_slip_is_named(start):
     assert result.status == "FAIL" and any(d.startswith(start) for d in result.diagnosis), result
 
 
+@pytest.mark.parametrize(
+    "checker, solution",
+    [
+        (exercises.check_exercise_output_size, output_size),
+        (exercises.check_exercise_conv2d_forward, correlate),
+        (exercises.check_exercise_conv_matrix, conv_matrix),
+    ],
+    ids=lambda f: f.__name__,
+)
+def test_a_function_not_passed_itself_or_a_strict_not_a_bool_is_refused(checker, solution):
+    with pytest.raises(TypeError, match="fn must be a function itself"):
+        checker(3)
+    with pytest.raises(TypeError, match="strict must be True or False"):
+        checker(solution, strict="yes")
+
+
 def test_a_stub_and_a_crash_are_reported_not_raised():
     def stub(*args):
         raise NotImplementedError

@@ -76,12 +76,36 @@ def test_right_answers_pass_and_stubs_are_not_attempted(checker):
 
 
 @pytest.mark.parametrize("checker", list(RIGHT), ids=lambda c: c.__name__)
+def test_a_function_not_passed_itself_or_a_strict_not_a_bool_is_refused(checker):
+    with pytest.raises(TypeError, match=r"fn must be a function itself \(pass my_function"):
+        checker(3)
+    with pytest.raises(TypeError, match="strict must be True or False; got 'yes'"):
+        checker(RIGHT[checker], strict="yes")
+
+
+@pytest.mark.parametrize("checker", list(RIGHT), ids=lambda c: c.__name__)
 def test_right_answers_pass_on_random_problems_too(checker):
     for seed in range(3):
         assert checker(RIGHT[checker], rng=np.random.default_rng(seed)).passed
 
 
-@pytest.mark.parametrize("checker", list(RIGHT)[:2], ids=lambda c: c.__name__)
+def linear_backward_by_the_core(x, w, b, delta):
+    _, cache = F.linear_forward(x, w, b)
+    return F.linear_backward(delta, cache)
+
+
+def ce_gradient_by_the_core(logits, labels):
+    _, cache = F.softmax_cross_entropy_forward(logits, labels)
+    return F.softmax_cross_entropy_backward(1.0, cache)
+
+
+BY_THE_CORE = {
+    dense.check_exercise_linear_backward: linear_backward_by_the_core,
+    dense.check_exercise_softmax_ce_gradient: ce_gradient_by_the_core,
+}
+
+
+@pytest.mark.parametrize("checker", list(BY_THE_CORE), ids=lambda c: c.__name__)
 def test_the_right_answers_never_come_from_the_core_backward(checker, monkeypatch):
     """With the core's backward passes broken, right answers still pass and the broken ones fail."""
     broken_linear = lambda dout, cache: tuple(2 * g for g in F.linear.linear_backward(dout, cache))  # noqa: E731
@@ -91,6 +115,7 @@ def test_the_right_answers_never_come_from_the_core_backward(checker, monkeypatc
     for module in (F, F.losses):
         monkeypatch.setattr(module, "softmax_cross_entropy_backward", broken_ce, raising=False)
     assert checker(RIGHT[checker]).passed
+    assert not checker(BY_THE_CORE[checker]).passed  # the reader's calls see the broken ones
 
 
 # --- the linear layer --------------------------------------------------------------------------
@@ -126,6 +151,12 @@ def test_the_linear_slips_are_named(name):
         if not trial.label.endswith(("dX", "dW", "db")[k]):
             assert trial.passed or "raised ValueError: matmul" in trial.error, trial
     assert set(LINEAR_SLIPS) == set(LINEAR_BACKWARD_MISTAKES)
+
+
+def test_a_transposed_dx_is_named_by_its_shape():
+    result = dense.check_exercise_linear_backward(with_part(0, lambda x, w, b, d: (d @ w).T))
+    assert "Your dX is transposed: dX has X's shape (N, in), δW." in result.diagnosis
+    assert "your answer has shape (3, 4), expected (4, 3)" in str(result)
 
 
 def test_an_answer_that_is_not_three_gradients_is_reported_as_such():
@@ -293,5 +324,5 @@ def test_a_single_number_is_not_called_a_multiple_of_the_right_one():
     result = dense.check_exercise_sgd_stability(lambda x: 0.5)
     assert result.diagnosis == () and "No common mistake matches" in str(result)
     assert "Wrong entries of problem 1" in str(result) and "<table" in result._repr_html_()
-    halved = dense.check_exercise_sgd_stability(lambda x: -stable_lr(x))
-    assert halved.diagnosis == ("Off by a factor -1: your answer is -1 times the right one.",)
+    negated = dense.check_exercise_sgd_stability(lambda x: -stable_lr(x))
+    assert negated.diagnosis == ("Off by a factor -1: your answer is -1 times the right one.",)

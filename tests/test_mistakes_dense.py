@@ -164,3 +164,66 @@ def test_arguments_are_checked_like_the_core():
         D.softmax_ce_gradient_closed_form(np.zeros(3), [0])
     with pytest.raises(ValueError, match="wrt must be one of"):
         D.LinearMistake("bad", "y", "d", "d.", lambda x, w, delta: x)
+
+
+def test_the_linear_identity_wants_exactly_three_gradients_from_a_function():
+    def right(x, w, delta):
+        return D.linear_backward_closed_form(x, w, delta)
+
+    assert D.linear_identity_holds(2, 2, 2, closed_form=lambda *a: list(right(*a)))
+    assert not D.linear_identity_holds(2, 2, 2, closed_form=lambda *a: right(*a)[:2])
+    assert not D.linear_identity_holds(2, 2, 2, closed_form=lambda *a: (*right(*a), 0))
+    with pytest.raises(TypeError, match="closed_form must be a function itself"):
+        D.linear_identity_holds(2, 2, 2, closed_form=right(np.eye(2), np.eye(2), np.eye(2)))
+    with pytest.raises(TypeError, match="closed_form must be a function itself"):
+        D.softmax_ce_identity_holds([0], 2, closed_form="no_one_hot")
+
+
+# name -> (its needs, shapes meeting them: rejected, shapes violating them: what happens there)
+# with linear shapes (N, in, out) and cross-entropy cases (labels, K)
+LINEAR_NEEDS = {
+    "dx_w_transposed": ("in = out", [(2, 2, 2), (1, 3, 3)], [(2, 3, 2)], "does not fit"),
+    "dx_batch_mean": ("N > 1", [(2, 1, 1), (3, 2, 3)], [(1, 2, 3)], "identical"),
+    "dw_transposed": ("in = out", [(2, 2, 2), (1, 3, 3)], [(2, 3, 2)], "shape"),
+    "dw_batch_mean": ("N > 1", [(2, 1, 1), (3, 2, 3)], [(1, 2, 3)], "identical"),
+    "db_batch_mean": ("N > 1", [(2, 1, 1), (3, 2, 3)], [(1, 2, 3)], "identical"),
+    "db_not_summed": ("never", [], [(1, 1, 1), (2, 3, 2)], "shape"),
+    "db_wrong_axis": ("N = out", [(2, 1, 2), (3, 2, 3)], [(3, 1, 2)], "shape"),
+}
+CE_NEEDS = {
+    "missing_mean": ("N > 1 and K > 1", [((0, 1), 2)], [((0,), 3), ((0, 0), 1)], "identical"),
+    "sign_flipped": ("K > 1", [((0,), 2), ((1, 0, 1), 2)], [((0,), 1), ((0, 0), 1)], "identical"),
+    "no_softmax": ("", [((0,), 1), ((0, 0), 1), ((1,), 2)], [], ""),
+    "no_one_hot": ("", [((0,), 1), ((0, 0), 1), ((1,), 2)], [], ""),
+    "mean_over_entries": ("K > 1", [((0,), 2), ((2, 0), 3)], [((0, 0), 1)], "identical"),
+    "softmax_over_batch": ("N > 1 or K > 1", [((0,), 2), ((0, 0), 1)], [((0,), 1)], "identical"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(LINEAR))
+def test_each_linear_entry_needs_what_it_says(name):
+    m, (needs, meeting, violating, there) = LINEAR[name], LINEAR_NEEDS[name]
+    assert m.needs.startswith(needs) and set(LINEAR_NEEDS) == set(LINEAR)
+    for shape in meeting:
+        assert not D.linear_identity_holds(*shape, closed_form=m), shape
+    k = D.LINEAR_WRT.index(m.wrt)
+    for n, n_in, n_out in violating:  # identical, or given away before any value is compared
+        args = tensor("X", (n, n_in)), tensor("W", (n_out, n_in)), tensor("d", (n, n_out))
+        if there == "identical":
+            assert D.linear_identity_holds(n, n_in, n_out, closed_form=m)
+        elif there == "shape":
+            assert m(*args)[k].shape != D.linear_backward_closed_form(*args)[k].shape
+        else:
+            with pytest.raises(DoesNotFit):
+                m(*args)
+
+
+@pytest.mark.parametrize("name", sorted(CE))
+def test_each_ce_entry_needs_what_it_says(name):
+    m, (needs, meeting, violating, there) = CE[name], CE_NEEDS[name]
+    assert m.needs.startswith(needs) and set(CE_NEEDS) == set(CE)
+    assert (needs == "") == (not violating)
+    for labels, k in meeting:
+        assert not D.softmax_ce_identity_holds(labels, k, closed_form=m), (labels, k)
+    for labels, k in violating:
+        assert there == "identical" and D.softmax_ce_identity_holds(labels, k, closed_form=m)

@@ -261,6 +261,20 @@ def test_as_matrix():
         S.as_matrix(S.tensor("K", (2, 1, 2, 3)))
 
 
+def test_identical_compares_entry_by_entry_exactly():
+    a, b = sympy.symbols("a b")
+    p = sympy.exp(a) / (sympy.exp(a) + sympy.exp(b))
+    assert S.identical([(a + b) ** 2, a], [a**2 + 2 * a * b + b**2, a])
+    assert not S.identical([-p * (1 - p)], [p.diff(b)])  # expand cannot see it
+    assert S.identical([-p * (1 - p)], [p.diff(b)], sympy.cancel)
+    assert not S.identical([a, b], [a]) and not S.identical([[a]], [a])  # shapes differ
+    assert S.entries_identical([a, a + b], [a, a]).tolist() == [True, False]
+    with pytest.raises(ValueError, match=r"b must have shape \(2,\)"):
+        S.entries_identical([a, b], [a])
+    with pytest.raises(TypeError, match="by must be a function itself"):
+        S.identical([a], [a], "cancel")
+
+
 def test_evaluate_bindings():
     X = S.tensor("X", (2, 2))
     expr = np.array([X[0, 0] * X[1, 1] + 2, X[0, 1] ** 2], dtype=object)

@@ -41,11 +41,25 @@ def test_one_hot():
     assert S.one_hot([1, 0], 2).tolist() == [[0, 1], [1, 0]]
 
 
+def test_gradient_and_one_hot_are_topic_free_helpers_of_tensors():
+    from cnnbp_core.symbolic import tensors
+
+    assert S.gradient is tensors.gradient and S.one_hot is tensors.one_hot
+
+
+def test_gradient_names_an_argument_of_the_wrong_kind():
+    x = S.tensor("x", 2)
+    with pytest.raises(TypeError, match="L must be one SymPy expression .*got array"):
+        S.gradient(x * x, x)
+    with pytest.raises(TypeError, match=r"symbols\[\(1,\)\] must be a SymPy Symbol"):
+        S.gradient(x[0] * x[1], [x[0], x[0] + 1])
+
+
 @pytest.mark.parametrize(
     ("call", "match"),
     [
         (lambda: S.linear(S.tensor("X", (2, 3)), S.tensor("W", (2, 4))), "fan-in"),
-        (lambda: S.linear(S.tensor("X", 3), S.tensor("W", (2, 3))), "X must be 2-D"),
+        (lambda: S.linear(S.tensor("X", 3), S.tensor("W", (2, 3))), r"X must be 2-D.*\(1-D\)"),
         (
             lambda: S.linear(S.tensor("X", (2, 3)), S.tensor("W", (2, 3)), S.tensor("b", 3)),
             "b must",

@@ -361,6 +361,21 @@ def test_matrices_figure_draws_one_titled_panel_per_matrix_and_refuses_bad_panel
     fig = matrices_figure([(np.eye(2), "I"), (np.array([1.0, -2.0, 3.0]), "row")])
     assert [ax.get_title() for ax in fig.axes] == ["I", "row"]
     assert [t.get_text() for t in fig.axes[1].texts] == ["1", "-2", "3"]
-    for bad in ([], [np.eye(2)], [(np.eye(2), "a", "b")]):
+    for bad in ([], None, [np.eye(2)], [(np.eye(2), "a", "b")]):
         with pytest.raises(ValueError, match="pairs"):
             matrices_figure(bad)
+    with pytest.raises(ValueError, match=r"panels\[1\] is an array of shape \(2, 2\)"):
+        matrices_figure([(np.eye(2), "I"), np.eye(2)])
+    with pytest.raises(ValueError, match=r"panels\[1\]'s matrix must be 1-D or 2-D"):
+        matrices_figure([(np.eye(2), "I"), (np.zeros((2, 2, 2)), "cube")])
+
+
+def test_matrices_figure_formats_every_panel_and_takes_list_pairs():
+    from cnnbp_core.viz import matrices_figure
+
+    fig = matrices_figure([[np.eye(2), "I"], ([0.5, -2.0], "row")], fmt="{:+.1f}")
+    assert [ax.get_title() for ax in fig.axes] == ["I", "row"]
+    assert [t.get_text() for t in fig.axes[0].texts] == ["+1.0", "+0.0", "+0.0", "+1.0"]
+    assert [t.get_text() for t in fig.axes[1].texts] == ["+0.5", "-2.0"]
+    fig = matrices_figure([(np.arange(3), "n")], fmt=lambda v: f"<{v}>")
+    assert [t.get_text() for t in fig.axes[0].texts] == ["<0>", "<1>", "<2>"]

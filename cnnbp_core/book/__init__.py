@@ -3,7 +3,8 @@
 - `checks`: `check` (one visible pass/fail row, raising on failure), `prove` (its exact,
   symbolic counterpart) and `show_source`.
 - `feedback`: `ExerciseResult` (a verdict that confirms without revealing, the wrong entries as
-  a heat map, a diagnosis) and `grade`, which every exercise checker calls.
+  a heat map, a diagnosis) and `grade`, which every exercise checker calls (`Recorder` and
+  `finish` for a checker that reviews the trials after grading).
 - `exercises`: the checkers, one module per topic, e.g. `exercises.conv`, `exercises.chain`.
 - `mistakes`: catalogues of classic wrong answers, one module per topic, e.g.
   `mistakes.conv.KERNEL_GRADIENT_MISTAKES`; the chapters prove them wrong, the checkers name them.

@@ -10,6 +10,7 @@ import inspect
 import numpy as np
 
 from ..gradcheck import relative_error
+from ..validation import as_callable
 
 
 def check(actual, expected, name, *, atol=1e-10, rtol=1e-8):
@@ -57,7 +58,7 @@ def check(actual, expected, name, *, atol=1e-10, rtol=1e-8):
 
 
 def prove(name, derived, closed_form, *, by=None):
-    """Print one exact pass/fail row: every entry of ``derived - closed_form`` must expand to 0.
+    """Print one exact pass/fail row: every entry of ``derived - closed_form`` must reduce to 0.
 
     The exact counterpart of `check`: the entries are SymPy expressions (or numbers), and a PASS
     holds for every value of the symbols. Raises ``AssertionError`` on failure.
@@ -71,6 +72,7 @@ def prove(name, derived, closed_form, *, by=None):
     by : callable, optional
         What reduces each difference to 0: `sympy.expand` by default (sums of products), or
         e.g. `sympy.cancel` for ratios of exponentials such as a softmax; its name is printed.
+        The function itself (``by=sympy.cancel``), not its name.
 
     Returns
     -------
@@ -92,14 +94,15 @@ def prove(name, derived, closed_form, *, by=None):
     """
     import sympy  # imported here: only the exact rows need SymPy
 
+    from ..symbolic.tensors import entries_identical
+
+    reduce = sympy.expand if by is None else as_callable(by, "by")
     derived = np.asarray(derived, dtype=object)
     closed_form = np.asarray(closed_form, dtype=object)
     if derived.shape != closed_form.shape:
         print(f"FAIL  {name}  (shapes {derived.shape} and {closed_form.shape} differ)")
         raise AssertionError(f"{name}: shapes {derived.shape} and {closed_form.shape} differ")
-    reduce = sympy.expand if by is None else by
-    pairs = zip(derived.flat, closed_form.flat, strict=True)
-    same = sum(reduce(a - b) == 0 for a, b in pairs)
+    same = int(entries_identical(derived, closed_form, reduce).sum())
     verdict = "PASS" if same == derived.size else "FAIL"
     how = "" if by is None else f", by {getattr(by, '__name__', by)}"
     print(f"{verdict}  {name}  (exact: {same} of {derived.size} entries identical{how})")

@@ -19,6 +19,8 @@ the notebooks' output sanitizer masks (their last digits depend on the BLAS kern
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import html
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -26,7 +28,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ..validation import as_callable, as_flag, as_real, nonempty_str
+from ..validation import as_callable, as_flag, as_real, instance_of, nonempty_str
 from ..viz.html import matrix_html, row_html
 
 ATOL, RTOL = 1e-8, 1e-7  # the book's finite-difference tolerance (chapter 00): FD of a linear
@@ -321,6 +323,81 @@ def grade(title, fn, problems: Sequence[Problem], *, strict=False, notes=(), ato
             continue
         trials.append(_judge(problem, answer, atol, rtol))
     result = ExerciseResult(title, tuple(trials), notes=tuple(notes))
+    return result.raise_if_failed() if strict else result
+
+
+class Recorder:
+    """The reader's function, keeping each answer for a checker to review after `grade`.
+
+    `grade` calls it once per problem, in order, so ``answers[k]`` is the answer to problem k
+    (None when the function raised). With ``quiet=True`` the function runs with NumPy's
+    floating-point warnings silenced, for problems built to overflow: the report explains the
+    inf or nan instead.
+
+    Parameters
+    ----------
+    fn : callable
+        The reader's function.
+    quiet : bool, default False
+
+    Examples
+    --------
+    >>> reader = Recorder(np.exp, quiet=True)
+    >>> grade("exp", reader, [Problem("x = 1000", (np.array([1000.0]),), np.ones(1))]).passed
+    False
+    >>> reader.answers
+    [array([inf])]
+    """
+
+    def __init__(self, fn, *, quiet=False):
+        self.fn, self.quiet, self.answers = as_callable(fn), as_flag(quiet, "quiet"), []
+
+    def __call__(self, *args):
+        self.answers.append(None)  # stays None when the function raises
+        silenced = np.errstate(all="ignore") if self.quiet else contextlib.nullcontext()
+        with silenced:
+            self.answers[-1] = self.fn(*args)
+        return self.answers[-1]
+
+
+def finish(result, trials, *, strict=False):
+    """`grade`'s result with its trials replaced by reviewed ones, raising like `grade`.
+
+    A checker that judges more than the answers (how the function computed them, what
+    overflowed) grades a `Recorder`, reviews each trial and hands them back here. A result that
+    was not attempted is returned as it is.
+
+    Parameters
+    ----------
+    result : ExerciseResult
+        What `grade` returned.
+    trials : sequence of Trial
+        One per trial of ``result``, in order (none when it was not attempted).
+    strict : bool, default False
+        Raise ``AssertionError`` (with the report) unless every problem passes.
+
+    Returns
+    -------
+    ExerciseResult
+
+    Examples
+    --------
+    >>> problem = Problem("x = 1", (np.array([1.0]),), np.array([2.0]))
+    >>> result = grade("twice", lambda x: x, [problem])
+    >>> said = [t._replace(diagnosis="You returned x itself.") for t in result.trials]
+    >>> finish(result, said).diagnosis
+    ('You returned x itself.',)
+    """
+    instance_of(result, "result", ExerciseResult)
+    strict = as_flag(strict, "strict")
+    if result.attempted:
+        trials = tuple(trials)
+        if len(trials) != len(result.trials):
+            raise ValueError(
+                f"trials must hold one Trial per trial of result ({len(result.trials)}); "
+                f"got {len(trials)}"
+            )
+        result = dataclasses.replace(result, trials=trials)
     return result.raise_if_failed() if strict else result
 
 

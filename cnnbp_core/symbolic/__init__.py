@@ -1,7 +1,8 @@
 """The SymPy mirror of `cnnbp_core.functional`: the same formulas in symbols, proved exactly.
 
-`tensors` holds the topic-free helpers (arrays of symbols, `evaluate`), `conv` the convolution.
-Each later topic gets its own module here (pooling.py, dense.py, ...), re-exported below.
+`tensors` holds the topic-free helpers (arrays of symbols, `evaluate`, `gradient`, `identical`),
+`conv` the convolution, `dense` the dense layer and the losses. Each later topic gets its own
+module here (pooling.py, ...), re-exported below.
 """
 
 from .conv import (
@@ -15,17 +16,27 @@ from .conv import (
     gradient_identity_holds,
     kernel_gradient_closed_form,
 )
-from .dense import gradient, linear, mse, one_hot, softmax, softmax_cross_entropy
-from .tensors import as_matrix, evaluate, tensor
+from .dense import linear, mse, softmax, softmax_cross_entropy
+from .tensors import (
+    as_matrix,
+    entries_identical,
+    evaluate,
+    gradient,
+    identical,
+    one_hot,
+    tensor,
+)
 
 __all__ = [
     "as_matrix",
+    "entries_identical",
     "evaluate",
-    "tensor",
     "gradient",
+    "identical",
+    "one_hot",
+    "tensor",
     "linear",
     "mse",
-    "one_hot",
     "softmax",
     "softmax_cross_entropy",
     "Conv2dGradients",

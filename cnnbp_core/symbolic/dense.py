@@ -1,9 +1,9 @@
 """The SymPy mirror of the dense layer and the losses (chapter 02), written from their definitions.
 
 Each function builds the forward expression exactly as the chapter defines it, entry by entry, so
-`gradient` (plain `sympy.diff` on every symbol) gives the derivative that the closed forms of
-`cnnbp_core.functional.linear` and `cnnbp_core.functional.losses` are proved against. Nothing
-here uses a closed form of a gradient.
+`cnnbp_core.symbolic.tensors.gradient` (plain `sympy.diff` on every symbol) gives the derivative
+that the closed forms of `cnnbp_core.functional.linear` and `cnnbp_core.functional.losses` are
+proved against. Nothing here uses a closed form of a gradient.
 """
 
 from __future__ import annotations
@@ -11,14 +11,7 @@ from __future__ import annotations
 import numpy as np
 import sympy
 
-from ..validation import as_int, check_shape, int_labels
-
-
-def _array(a, name, ndim):
-    a = np.asarray(a, dtype=object)
-    if a.ndim != ndim:
-        raise ValueError(f"{name} must be {ndim}-D; got shape {a.shape}")
-    return a
+from ..validation import as_object_array, check_shape, int_labels
 
 
 def linear(X, W, b=None):
@@ -40,7 +33,7 @@ def linear(X, W, b=None):
     >>> linear(tensor("X", (1, 2)), tensor("W", (1, 2)), tensor("b", 1))
     array([[W_{0,0}*X_{0,0} + W_{0,1}*X_{0,1} + b_{0}]], dtype=object)
     """
-    X, W = _array(X, "X", 2), _array(W, "W", 2)
+    X, W = as_object_array(X, "X", 2), as_object_array(W, "W", 2)
     if X.shape[1] != W.shape[1]:
         raise ValueError(
             f"X has {X.shape[1]} features per row (shape {X.shape}) but W expects {W.shape[1]} "
@@ -50,7 +43,7 @@ def linear(X, W, b=None):
     for n, o in np.ndindex(Y.shape):
         Y[n, o] = sympy.Add(*(X[n, i] * W[o, i] for i in range(X.shape[1])))
     if b is not None:
-        b = _array(b, "b", 1)
+        b = as_object_array(b, "b", 1)
         check_shape(b, (W.shape[0],), "b", "one bias per output feature, out of W")
         Y = Y + b[None, :]
     return Y
@@ -97,7 +90,7 @@ def softmax(z):
     >>> softmax(tensor("z", 2))[0]
     exp(z_{0})/(exp(z_{0}) + exp(z_{1}))
     """
-    z = _array(z, "z", 1)
+    z = as_object_array(z, "z", 1)
     total = sympy.Add(*(sympy.exp(zk) for zk in z))
     return np.array([sympy.exp(zk) / total for zk in z], dtype=object)
 
@@ -122,48 +115,8 @@ def softmax_cross_entropy(Z, labels):
     >>> softmax_cross_entropy(tensor("z", (1, 2)), [1])
     -log(exp(z_{0,1})/(exp(z_{0,0}) + exp(z_{0,1})))
     """
-    Z = _array(Z, "Z", 2)
+    Z = as_object_array(Z, "Z", 2)
     if Z.shape[0] == 0:
         raise ValueError("Z has no rows: the mean over an empty batch is undefined")
     y = int_labels(labels, "labels", n=Z.shape[0], n_classes=Z.shape[1])
     return -sympy.Add(*(sympy.log(softmax(Z[n])[k]) for n, k in enumerate(y))) / Z.shape[0]
-
-
-def one_hot(labels, n_classes):
-    """Integer labels as rows of 0s and 1s (SymPy Integers), shape (N, K).
-
-    Examples
-    --------
-    >>> one_hot([2, 0], 3)
-    array([[0, 0, 1],
-           [1, 0, 0]], dtype=object)
-    """
-    k = as_int(n_classes, "n_classes", 1)
-    y = int_labels(labels, "labels", n_classes=k)
-    return np.array([[sympy.Integer(int(c == j)) for j in range(k)] for c in y], dtype=object)
-
-
-def gradient(L, symbols):
-    """``dL/ds`` for every symbol s of an array, by `sympy.diff`, in the array's shape.
-
-    Parameters
-    ----------
-    L : sympy.Expr
-    symbols : array of SymPy Symbols
-
-    Returns
-    -------
-    ndarray of object, shape of ``symbols``
-
-    Examples
-    --------
-    >>> from cnnbp_core.symbolic import tensor
-    >>> x = tensor("x", 2)
-    >>> gradient(x[0] ** 2 * x[1], x)
-    array([2*x_{0}*x_{1}, x_{0}**2], dtype=object)
-    """
-    symbols = np.asarray(symbols, dtype=object)
-    out = np.empty(symbols.shape, dtype=object)
-    for idx in np.ndindex(symbols.shape):
-        out[idx] = sympy.diff(L, symbols[idx])
-    return out

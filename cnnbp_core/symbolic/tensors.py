@@ -1,9 +1,11 @@
-"""Topic-free helpers of the SymPy mirror: arrays of symbols, and numbers in, numbers out.
+"""Topic-free helpers of the SymPy mirror: arrays of symbols, their derivatives, exact identities.
 
 A tensor here is a NumPy object array of SymPy Symbols (``X_{n,c,h,w}``), so NumPy indexing,
 slicing and padding work on it unchanged. `as_matrix` shows a small one in a notebook; `evaluate`
 substitutes numbers for its symbols, so a SymPy-derived gradient can be compared with the numeric
-core's.
+core's. `gradient` differentiates one expression by every symbol of an array, `one_hot` writes
+labels as 0s and 1s, and `identical` (entry by entry: `entries_identical`) is the exact
+comparison every proof of the book ends with.
 """
 
 from __future__ import annotations
@@ -14,7 +16,16 @@ from collections.abc import Mapping
 import numpy as np
 import sympy
 
-from ..validation import nonempty_str, shape_tuple
+from ..validation import (
+    as_callable,
+    as_int,
+    as_object_array,
+    check_shape,
+    instance_of,
+    int_labels,
+    nonempty_str,
+    shape_tuple,
+)
 
 
 def tensor(name, shape, *, real=True):
@@ -186,3 +197,110 @@ def _array_name(keys):
 
 def _check_name(name):
     nonempty_str(name, "name")
+
+
+def one_hot(labels, n_classes):
+    """Integer labels as rows of 0s and 1s (SymPy Integers): row n has its 1 at column y_n.
+
+    Parameters
+    ----------
+    labels : sequence of int, shape (N,)
+        The classes y_n, each in [0, n_classes).
+    n_classes : int >= 1
+        K, the number of columns.
+
+    Returns
+    -------
+    ndarray of object, shape (N, K)
+
+    Examples
+    --------
+    >>> one_hot([2, 0], 3)
+    array([[0, 0, 1],
+           [1, 0, 0]], dtype=object)
+    """
+    k = as_int(n_classes, "n_classes", 1)
+    y = int_labels(labels, "labels", n_classes=k)
+    return np.array([[sympy.Integer(int(c == j)) for j in range(k)] for c in y], dtype=object)
+
+
+def gradient(L, symbols):
+    """``dL/ds`` for every symbol s of an array, by `sympy.diff`, in the array's shape.
+
+    Parameters
+    ----------
+    L : sympy.Expr
+        One expression (a scalar loss); for an array, differentiate entry by entry.
+    symbols : array_like of SymPy Symbols
+
+    Returns
+    -------
+    ndarray of object, shape of ``symbols``
+
+    Examples
+    --------
+    >>> x = tensor("x", 2)
+    >>> gradient(x[0] ** 2 * x[1], x)
+    array([2*x_{0}*x_{1}, x_{0}**2], dtype=object)
+    >>> gradient(x[0] * x[1], [x[0], 2])
+    Traceback (most recent call last):
+    TypeError: symbols[(1,)] must be a SymPy Symbol, e.g. an entry of tensor(...); got 2 (int)
+    """
+    instance_of(L, "L", sympy.Expr, "one SymPy expression (differentiate an array entry by entry)")
+    symbols = as_object_array(symbols, "symbols")
+    out = np.empty(symbols.shape, dtype=object)
+    for idx in np.ndindex(symbols.shape):
+        what = "a SymPy Symbol, e.g. an entry of tensor(...)"
+        out[idx] = sympy.diff(L, instance_of(symbols[idx], f"symbols[{idx}]", sympy.Symbol, what))
+    return out
+
+
+def entries_identical(a, b, by=sympy.expand) -> np.ndarray:
+    """Entry by entry, whether ``by(a - b)`` is exactly 0: an identity in the symbols.
+
+    Parameters
+    ----------
+    a, b : array_like of SymPy expressions (or numbers), same shape
+    by : callable
+        What reduces a difference to 0: `sympy.expand` (sums of products) by default,
+        `sympy.cancel` for ratios such as a softmax.
+
+    Returns
+    -------
+    ndarray of bool, the shape of ``a``
+
+    Examples
+    --------
+    >>> x = tensor("x", 2)
+    >>> entries_identical([(x[0] + x[1]) ** 2, x[0]], [x[0]**2 + 2*x[0]*x[1] + x[1]**2, x[1]])
+    array([ True, False])
+    """
+    by = as_callable(by, "by")
+    a, b = as_object_array(a, "a"), as_object_array(b, "b")
+    check_shape(b, a.shape, "b", "the shape of a: entries are compared one to one")
+    same = [by(u - v) == 0 for u, v in zip(a.flat, b.flat, strict=True)]
+    return np.array(same, dtype=bool).reshape(a.shape)
+
+
+def identical(a, b, by=sympy.expand) -> bool:
+    """Whether two arrays of expressions are equal entry by entry, exactly; False when their
+    shapes differ.
+
+    Parameters
+    ----------
+    a, b : array_like of SymPy expressions (or numbers)
+    by : callable
+        As in `entries_identical`.
+
+    Returns
+    -------
+    bool
+
+    Examples
+    --------
+    >>> x = tensor("x", 2)
+    >>> identical([x[0] * (x[1] + 1)], [x[0] * x[1] + x[0]]), identical(x, [x[0]])
+    (True, False)
+    """
+    a, b = as_object_array(a, "a"), as_object_array(b, "b")
+    return a.shape == b.shape and bool(entries_identical(a, b, by).all())

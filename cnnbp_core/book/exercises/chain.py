@@ -24,8 +24,8 @@ from __future__ import annotations
 import numpy as np
 
 from ...gradcheck import numerical_vjp
-from ...validation import generator
-from ..feedback import EXACT_RTOL, ExerciseResult, Problem, grade
+from ...validation import as_callable, as_flag, generator
+from ..feedback import EXACT_RTOL, Problem, Recorder, finish, grade
 
 _USED_TWICE = (
     "x appears twice in xᵀAx, so its gradient has two terms, one per use (the Kronecker delta "
@@ -61,6 +61,7 @@ def check_exercise_quadratic_form_gradient(fn, *, rng=None, strict=False):
     >>> check_exercise_quadratic_form_gradient(lambda a, x: 2 * a @ x).diagnosis[0][:37]
     'This is 2Ax, right only when A is sym'
     """
+    fn, strict = as_callable(fn, "fn"), as_flag(strict, "strict")
     rng = np.random.default_rng(2101) if rng is None else generator(rng)
     problems = []
     for n in (3, 4, 5):
@@ -155,6 +156,7 @@ def check_exercise_unbroadcast(fn, *, rng=None, strict=False):
     >>> [d[:30] for d in check_exercise_unbroadcast(leading_only).diagnosis]
     ["Your answer has δ's shape: sum", 'You summed away the new leadin']
     """
+    fn, strict = as_callable(fn, "fn"), as_flag(strict, "strict")
     rng = np.random.default_rng(2102) if rng is None else generator(rng)
     problems = []
     for delta_shape, shape in _BROADCASTS:
@@ -176,18 +178,6 @@ def check_exercise_unbroadcast(fn, *, rng=None, strict=False):
 # --- how the reader's function works: its answers, and where it evaluates f ---------------------
 
 
-class _Recorder:
-    """The reader's function, keeping each answer (grade calls it once per problem, in order)."""
-
-    def __init__(self, fn):
-        self.fn, self.answers = fn, []
-
-    def __call__(self, *args):
-        self.answers.append(None)  # stays None when the function raises
-        self.answers[-1] = self.fn(*args)
-        return self.answers[-1]
-
-
 class _Probe:
     """A map f as the reader's function receives it: it records every point f is evaluated at."""
 
@@ -206,12 +196,6 @@ def _narrow(a):
 
 
 _LOW_PRECISION = "ompute in float64"  # in every low-precision diagnosis of `feedback.grade`
-
-
-def _finish(title, trials, notes, strict):
-    """An `ExerciseResult` from reviewed trials, raising like `grade` when ``strict``."""
-    result = ExerciseResult(title, tuple(trials), notes=tuple(notes))
-    return result.raise_if_failed() if strict else result
 
 
 # --- exercise 3: a Jacobian by centered differences ----------------------------------------------
@@ -364,6 +348,7 @@ def check_exercise_fd_jacobian(fn, *, rng=None, strict=False):
     >>> check_exercise_fd_jacobian(one_sided).diagnosis[0][:33]
     'This is a forward difference, (f('
     """
+    fn, strict = as_callable(fn, "fn"), as_flag(strict, "strict")
     rng = np.random.default_rng(2103) if rng is None else generator(rng)
     problems, probes, points = [], [], []
     for label, f, n, h in _maps():
@@ -378,15 +363,13 @@ def check_exercise_fd_jacobian(fn, *, rng=None, strict=False):
         problems.append(Problem(f"{label}, h = {h:g}", (probe, x, h), expected, shape_hints=hints))
         probes.append(probe)
         points.append((x, h))
-    reader, title = _Recorder(fn), "the Jacobian by centered differences"
-    result = grade(title, reader, problems)
-    if not result.attempted:
-        return result.raise_if_failed() if strict else result
+    reader = Recorder(fn)
+    result = grade("the Jacobian by centered differences", reader, problems)
     trials = [
         _review_jacobian(t, a, p, x, h)
         for t, a, p, (x, h) in zip(result.trials, reader.answers, probes, points)
     ]
-    return _finish(title, trials, result.notes, strict)
+    return finish(result, trials, strict=strict)
 
 
 # --- exercise 4: the forward difference's best step ----------------------------------------------
@@ -503,18 +486,17 @@ def check_exercise_forward_difference_optimum(fn, *, strict=False):
     >>> check_exercise_forward_difference_optimum(thumb).diagnosis[0][:32]
     'This is the rule of thumb h = √ε'
     """
+    fn, strict = as_callable(fn, "fn"), as_flag(strict, "strict")
     problems = []
     for f_abs, f2_abs, eps_mach in _OPTIMUM_CASES:
         label = f"|f| = {f_abs:g}, |f''| = {f2_abs:g}, ε_mach = 2^{np.log2(eps_mach):.0f}"
         expected = _sympy_optimum(f_abs, f2_abs, eps_mach)
         suspects = _optimum_suspects(f_abs, f2_abs, eps_mach)
         problems.append(Problem(label, (f_abs, f2_abs, eps_mach), expected, suspects))
-    reader, title = _Recorder(fn), "the forward difference's best step"
-    result = grade(title, reader, problems, atol=0.0, rtol=STEP_RTOL)
-    if not result.attempted:
-        return result.raise_if_failed() if strict else result
+    reader = Recorder(fn)
+    result = grade("the forward difference's best step", reader, problems, atol=0.0, rtol=STEP_RTOL)
     trials = [
         _review_optimum(t, a, p.expected)
         for t, a, p in zip(result.trials, reader.answers, problems)
     ]
-    return _finish(title, trials, result.notes, strict)
+    return finish(result, trials, strict=strict)

@@ -20,7 +20,7 @@ import numpy as np
 
 from ...functional import conv2d_forward
 from ...gradcheck import numerical_vjp
-from ...validation import as_int, generator
+from ...validation import as_callable, as_flag, as_int, generator
 from ..feedback import ATOL, EXACT_ATOL, EXACT_RTOL, RTOL, Problem, grade
 from ..mistakes import KERNEL_GRADIENT_MISTAKES, DoesNotFit
 
@@ -69,6 +69,7 @@ def check_exercise_kernel_gradient_1d(fn, *, rng=None, trials=4, strict=False):
     >>> result.passed, result.diagnosis[0][:28]
     (False, 'This is the flipped answer: ')
     """
+    fn, strict = as_callable(fn, "fn"), as_flag(strict, "strict")
     rng = np.random.default_rng(2024) if rng is None else generator(rng)
     problems = []
     for _ in range(as_int(trials, "trials", 1)):
@@ -126,6 +127,7 @@ def check_exercise_strided_kernel_gradient(fn, *, rng=None, trials=4, strict=Fal
     >>> result.status, result.diagnosis[0][:25]
     ('FAIL', 'The stride is missing: wi')
     """
+    fn, strict = as_callable(fn, "fn"), as_flag(strict, "strict")
     rng = np.random.default_rng(2025) if rng is None else generator(rng)
     problems = []
     for t in range(as_int(trials, "trials", 1)):
@@ -202,6 +204,7 @@ def check_exercise_kernel_gradient(fn, *, rng=None, strict=False):
     >>> result.diagnosis[0][:20], result.wrong[0].shape
     ('Off by a factor N: y', (2, 2, 2, 3))
     """
+    fn, strict = as_callable(fn, "fn"), as_flag(strict, "strict")
     rng = np.random.default_rng(2026) if rng is None else generator(rng)
     problems = []
     for x_shape, (c_out, kh, kw) in _BATCH_SHAPES:
@@ -260,6 +263,7 @@ def check_exercise_output_jacobian(fn, *, rng=None, strict=False):
     >>> check_exercise_output_jacobian(lambda x, hw: output_jacobian(x, hw).T).diagnosis
     ('This is J transposed: J has one row per output pixel (H_out*W_out rows, vec(Y)) and one column per kernel weight (KH*KW columns, vec(K)).',)
     """  # noqa: E501
+    fn, strict = as_callable(fn, "fn"), as_flag(strict, "strict")
     rng = np.random.default_rng(2027) if rng is None else generator(rng)
     problems, notes = [], []
     # J 6x6 (square, yet not symmetric: H_out x W_out = 3x2, KH x KW = 2x3), then 9x6
@@ -318,6 +322,7 @@ def check_exercise_mse_hessian(fn, *, rng=None, strict=False):
     >>> check_exercise_mse_hessian(lambda x, k: mse_hessian(x, k) / 2).diagnosis[0][:22]
     'Off by a factor 1/2: y'
     """
+    fn, strict = as_callable(fn, "fn"), as_flag(strict, "strict")
     rng = np.random.default_rng(2030) if rng is None else generator(rng)
     problems = []
     for x_shape, kernel_hw in (((3, 1, 5, 6), (2, 3)), ((2, 1, 6, 4), (3, 2))):
@@ -383,6 +388,7 @@ def check_exercise_bias_gradient(fn, *, rng=None, strict=False):
     >>> check_exercise_bias_gradient(lambda delta: delta.mean(axis=(0, 2, 3))).diagnosis
     ('You took the mean over the batch and the output pixels where a sum belongs: b[f] is added to every output pixel of channel f in every example, so each adds its δ to dL/db[f].',)
     """  # noqa: E501
+    fn, strict = as_callable(fn, "fn"), as_flag(strict, "strict")
     rng = np.random.default_rng(2028) if rng is None else generator(rng)
     problems = []
     for x_shape, w_shape in (((2, 2, 5, 6), (3, 2, 2, 3)), ((3, 1, 4, 4), (2, 1, 3, 3))):
@@ -463,6 +469,7 @@ def check_exercise_input_gradient_1d(fn, *, rng=None, trials=4, strict=False):
     >>> result.passed, result.diagnosis[0][:30]
     (False, 'This is δ ⋆full k, the kernel ')
     """
+    fn, strict = as_callable(fn, "fn"), as_flag(strict, "strict")
     rng = np.random.default_rng(2029) if rng is None else generator(rng)
     problems = []
     for _ in range(as_int(trials, "trials", 1)):

@@ -141,7 +141,7 @@ def check_exercise_output_size(fn, *, strict=False):
     >>> check_exercise_output_size(ceil_size).diagnosis[0][:33]
     'You rounded up (ceil) where the f'
     """
-    as_callable(fn)
+    fn, strict = as_callable(fn, "fn"), as_flag(strict, "strict")
     problems = []
     for name, configs in OUTPUT_SIZE_PROBLEMS:
         expected = np.array([_count_windows(*c) for c in configs])
@@ -303,6 +303,7 @@ def check_exercise_conv2d_forward(fn, *, channels=True, rng=None, strict=False):
     >>> check_exercise_conv2d_forward(convolve, channels=False).diagnosis[0][:30]
     'This is a true convolution: yo'
     """  # noqa: E501
+    fn, strict = as_callable(fn, "fn"), as_flag(strict, "strict")
     channels = as_flag(channels, "channels")
     rng = np.random.default_rng(2031) if rng is None else generator(rng)
     problems = []
@@ -423,6 +424,7 @@ def check_exercise_conv_matrix(fn, *, rng=None, strict=False):
     >>> check_exercise_conv_matrix(lambda *args: conv_matrix(*args).T).diagnosis[0][:24]
     "This is Mᵀ's shape: M ha"
     """
+    fn, strict = as_callable(fn, "fn"), as_flag(strict, "strict")
     rng = np.random.default_rng(2032) if rng is None else generator(rng)
     problems = []
     for in_hw, kernel_hw, s, p in MATRIX_PROBLEMS:

@@ -23,8 +23,8 @@ import numpy as np
 
 from ... import functional as F
 from ...gradcheck import numerical_vjp
-from ...validation import generator
-from ..feedback import EXACT_ATOL, EXACT_RTOL, ExerciseResult, Problem, grade
+from ...validation import as_callable, as_flag, generator
+from ..feedback import EXACT_ATOL, EXACT_RTOL, Problem, Recorder, finish, grade
 from ..mistakes import DoesNotFit
 from ..mistakes.dense import LINEAR_BACKWARD_MISTAKES, LINEAR_WRT, SOFTMAX_CE_GRADIENT_MISTAKES
 
@@ -152,6 +152,7 @@ def check_exercise_linear_backward(fn, *, rng=None, strict=False):
     >>> check_exercise_linear_backward(transposed).diagnosis[0][:34]
     'Your dW is transposed: Xᵀδ has sha'
     """
+    fn, strict = as_callable(fn, "fn"), as_flag(strict, "strict")
     rng = np.random.default_rng(2201) if rng is None else generator(rng)
     problems, configs = [], []
     for config, (n, n_in, n_out) in enumerate(_LINEAR_SHAPES):
@@ -169,35 +170,13 @@ def check_exercise_linear_backward(fn, *, rng=None, strict=False):
                 )
             )
             configs.append(config)
-    reader, title = _Triple(fn), "dX, dW, db of Y = X Wᵀ + b"
-    result = grade(title, reader, problems)
-    if not result.attempted:
-        return result.raise_if_failed() if strict else result
+    reader = _Triple(fn)
+    result = grade("dX, dW, db of Y = X Wᵀ + b", reader, problems)
     trials = [_review_triple(t, c, reader) for t, c in zip(result.trials, configs)]
-    return _finish(title, trials, result.notes, strict)
-
-
-def _finish(title, trials, notes, strict):
-    """An `ExerciseResult` from reviewed trials, raising like `grade` when ``strict``."""
-    result = ExerciseResult(title, tuple(trials), notes=tuple(notes))
-    return result.raise_if_failed() if strict else result
+    return finish(result, trials, strict=strict)
 
 
 # --- the reader's function run quietly, its non-finite answers explained --------------------------
-
-
-class _Quiet:
-    """The reader's function with NumPy's floating-point warnings silenced (the report explains
-    an overflow instead), keeping each answer."""
-
-    def __init__(self, fn):
-        self.fn, self.answers = fn, []
-
-    def __call__(self, *args):
-        self.answers.append(None)
-        with np.errstate(over="ignore", under="ignore", invalid="ignore", divide="ignore"):
-            self.answers[-1] = self.fn(*args)
-        return self.answers[-1]
 
 
 _SHIFT = (
@@ -233,12 +212,10 @@ def _review_non_finite(trial, answer):
 
 def _graded_quietly(title, fn, problems, strict, **tolerances):
     """`grade` with the reader's function run quietly and its non-finite answers explained."""
-    reader = _Quiet(fn)
+    reader = Recorder(fn, quiet=True)
     result = grade(title, reader, problems, **tolerances)
-    if not result.attempted:
-        return result.raise_if_failed() if strict else result
     trials = [_review_non_finite(t, a) for t, a in zip(result.trials, reader.answers)]
-    return _finish(title, trials, result.notes, strict)
+    return finish(result, trials, strict=strict)
 
 
 # --- exercise 2: the softmax cross-entropy gradient -------------------------------------------
@@ -300,6 +277,7 @@ def check_exercise_softmax_ce_gradient(fn, *, rng=None, strict=False):
     >>> check_exercise_softmax_ce_gradient(naive).diagnosis[0][:37]
     'Your answer has nan entries where the'
     """
+    fn, strict = as_callable(fn, "fn"), as_flag(strict, "strict")
     rng = np.random.default_rng(2202) if rng is None else generator(rng)
     problems = []
     for n, k, offset in _CE_SHAPES:
@@ -403,6 +381,7 @@ def check_exercise_logsumexp(fn, *, rng=None, strict=False):
     >>> check_exercise_logsumexp(naive).diagnosis[0][:36]
     'Your answer is +inf where the right '
     """
+    fn, strict = as_callable(fn, "fn"), as_flag(strict, "strict")
     rng = np.random.default_rng(2203) if rng is None else generator(rng)
     problems = []
     for label, z in _logsumexp_problems(rng):
@@ -483,6 +462,7 @@ def check_exercise_sgd_stability(fn, *, rng=None, strict=False):
     >>> check_exercise_sgd_stability(onset).diagnosis[0][:16]
     'This is 1/λ_max,'
     """
+    fn, strict = as_callable(fn, "fn"), as_flag(strict, "strict")
     rng = np.random.default_rng(2204) if rng is None else generator(rng)
     sets = (
         ("x = 1, 2, ..., 8", np.arange(1.0, 9.0)),

@@ -39,9 +39,10 @@ import numpy as np
 import sympy
 
 from ... import functional as F
-from ...symbolic.dense import gradient, linear, one_hot, softmax, softmax_cross_entropy
-from ...symbolic.tensors import tensor
+from ...symbolic.dense import linear, softmax, softmax_cross_entropy
+from ...symbolic.tensors import gradient, identical, one_hot, tensor
 from ...validation import (
+    as_callable,
     as_int,
     as_object_array,
     check_fan_in,
@@ -176,8 +177,8 @@ def linear_identity_holds(n, n_in, n_out, *, closed_form=linear_backward_closed_
     Returns
     -------
     bool
-        False as well when a gradient has the wrong shape or the formula does not fit the shapes
-        (`DoesNotFit`).
+        False as well when ``closed_form`` returns anything but three gradients, a gradient has
+        the wrong shape or the formula does not fit the shapes (`DoesNotFit`).
 
     Examples
     --------
@@ -189,6 +190,7 @@ def linear_identity_holds(n, n_in, n_out, *, closed_form=linear_backward_closed_
     n, n_in, n_out = (
         as_int(v, name, 1) for v, name in ((n, "n"), (n_in, "n_in"), (n_out, "n_out"))
     )
+    closed_form = as_callable(closed_form, "closed_form")
     X, W = tensor("X", (n, n_in)), tensor("W", (n_out, n_in))
     b, delta = tensor("b", n_out), tensor(r"\delta", (n, n_out))
     L = sympy.Add(*(delta * linear(X, W, b)).flat)  # the surrogate Σ δ·Y
@@ -197,7 +199,9 @@ def linear_identity_holds(n, n_in, n_out, *, closed_form=linear_backward_closed_
         got = closed_form(X, W, delta)
     except DoesNotFit:
         return False
-    return all(_same(d, g, sympy.expand) for d, g in zip(derived, got))
+    if not isinstance(got, (tuple, list)) or len(got) != len(derived):
+        return False  # (dx, dw) alone, or a fourth item, is no answer
+    return all(identical(d, g) for d, g in zip(derived, got, strict=True))
 
 
 def softmax_ce_identity_holds(labels, n_classes, *, closed_form=softmax_ce_gradient_closed_form):
@@ -230,16 +234,10 @@ def softmax_ce_identity_holds(labels, n_classes, *, closed_form=softmax_ce_gradi
     """
     k = as_int(n_classes, "n_classes", 1)
     labels = int_labels(labels, n_classes=k)
+    closed_form = as_callable(closed_form, "closed_form")
     Z = tensor("z", (len(labels), k))
     derived = gradient(softmax_cross_entropy(Z, labels), Z)
-    return _same(derived, closed_form(Z, labels), sympy.cancel)
-
-
-def _same(derived, got, reduce) -> bool:
-    got = np.asarray(got, dtype=object)
-    if got.shape != derived.shape:
-        return False
-    return all(reduce(a - b) == 0 for a, b in zip(derived.flat, got.flat))
+    return identical(derived, closed_form(Z, labels), sympy.cancel)
 
 
 # --- the catalogue entries ----------------------------------------------------------------------
@@ -419,7 +417,7 @@ _CE = (
         "Off by a factor N: the loss is the mean over the batch, so each row of dL/dZ carries "
         "1/N: (softmax(Z) − onehot(y)) / N.",
         lambda z, labels: _right_ce(z, labels) * z.shape[0],
-        needs="N > 1",
+        needs="N > 1 and K > 1 (with one class the right gradient is 0)",
         example={"labels": (0, 1), "n_classes": 2},
     ),
     SoftmaxCEMistake(
@@ -428,6 +426,7 @@ _CE = (
         "Your gradient has the wrong sign: dL/dz_k = (p_k − y_k)/N, the probability minus the "
         "one-hot, positive for every wrong class, so a step against it lowers their logits.",
         lambda z, labels: -_right_ce(z, labels),
+        needs="K > 1 (with one class the right gradient is 0)",
         example={"labels": (0,), "n_classes": 2},
     ),
     SoftmaxCEMistake(
@@ -461,7 +460,7 @@ _CE = (
         "Your softmax runs over the batch (axis 0): each example's probabilities are the softmax "
         "of its own row of logits, over the classes (axis=1).",
         _softmax_over_batch,
-        needs="N > 1",
+        needs="N > 1 or K > 1 (one logit alone has probability 1 either way)",
         example={"labels": (0, 1), "n_classes": 2},
     ),
 )

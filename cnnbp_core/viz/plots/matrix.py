@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
@@ -104,7 +106,8 @@ def matrices_figure(panels, *, fmt=None, panel_w: float = 2.0, panel_h: float = 
     Parameters
     ----------
     panels : sequence of (array_like, str)
-        Each matrix (2-D, or 1-D drawn as a row) with its title, e.g. ``(w, "W (out, in)")``.
+        Each matrix (2-D, or 1-D drawn as a row) with its title, e.g. ``(w, "W (out, in)")``;
+        a list ``[w, "W"]`` is a pair too.
     fmt : str or callable, optional
         Format of the values, as in `plot_matrix`.
     panel_w, panel_h : float
@@ -116,17 +119,39 @@ def matrices_figure(panels, *, fmt=None, panel_w: float = 2.0, panel_h: float = 
 
     Examples
     --------
-    >>> fig = matrices_figure([([[1.0, 2.0]], "a"), ([3.0, -1.0], "b")])
-    >>> [ax.get_title() for ax in fig.axes]
-    ['a', 'b']
-    """
-    panels = list(panels)
-    if not panels or not all(isinstance(p, tuple) and len(p) == 2 for p in panels):
-        raise ValueError("panels must be a non-empty sequence of (matrix, title) pairs")
+    >>> fig = matrices_figure([([[1.0, 2.0]], "a"), ([3.0, -1.0], "b")], fmt="{:.1f}")
+    >>> [ax.get_title() for ax in fig.axes], [t.get_text() for t in fig.axes[1].texts]
+    (['a', 'b'], ['3.0', '-1.0'])
+    >>> matrices_figure([([[1.0]], "a"), [[1.0]]])
+    Traceback (most recent call last):
+    ValueError: panels must be a non-empty sequence of (matrix, title) pairs; panels[1] is [[1.0]], not an (array_like, str) pair
+    """  # noqa: E501
+    panels = _panels(panels)
     fig = grid_figure(1, len(panels), panel_w, panel_h)
     for ax, (arr, title) in zip(fig.subplots(1, len(panels), squeeze=False)[0], panels):
         plot_matrix(arr, ax=ax, title=title, labels=None, fmt=fmt)
     return fig
+
+
+_PAIRS = "panels must be a non-empty sequence of (matrix, title) pairs"
+
+
+def _panels(panels):
+    """The panels as (array, title) pairs; the first bad one named by its index."""
+    if isinstance(panels, (str, bytes, np.ndarray)) or not isinstance(panels, Iterable):
+        raise ValueError(f"{_PAIRS}; got {panels!r}")
+    panels = list(panels)
+    if not panels:
+        raise ValueError(f"{_PAIRS}; got none")
+    for k, panel in enumerate(panels):
+        if not (isinstance(panel, (tuple, list)) and len(panel) == 2 and isinstance(panel[1], str)):
+            shown = (
+                f"an array of shape {panel.shape}" if isinstance(panel, np.ndarray) else repr(panel)
+            )
+            raise ValueError(f"{_PAIRS}; panels[{k}] is {shown}, not an (array_like, str) pair")
+    return [
+        (numeric_array(a, f"panels[{k}]'s matrix", (1, 2)), t) for k, (a, t) in enumerate(panels)
+    ]
 
 
 def gradient_heatmap(
