@@ -3,8 +3,9 @@
 The loss and gradient (the core's forward and backward) are checked against finite differences
 and the quadratic's closed form; the Hessian against second differences of the loss; gradient
 descent against the update rule and against the eigen-decomposition's prediction (each step
-multiplies the offset along eigenvector i by 1 − lr·λ_i); each regime of `lr_regime` against
-what the path actually does.
+multiplies the offset along eigenvector i by 1 − lr·λ_i); each answer of `lr_regime` (the rate's
+regime, whether the budget was enough, when the loss first rises) against what the path actually
+does; `predicted_excess` and `best_rate` against the paths.
 """
 
 import warnings
@@ -163,21 +164,109 @@ def test_every_explorer_state_falls_in_the_case_its_numbers_show():
             excess = path.losses - FIT.min_loss
             assert r.final_excess == pytest.approx(max(excess[-1], 0), abs=1e-15)
             assert r.start_excess == pytest.approx(excess[0])
-            if r.kind == "diverging":
-                assert lr > FIT.stability_bound
+            # the budget's answer, for every rate
+            shares = excess / excess[0]
+            assert r.enough == (shares[-1] <= S.GOOD_FRACTION) == (r.fraction <= S.GOOD_FRACTION)
+            below = np.flatnonzero(shares <= S.GOOD_FRACTION)
+            assert r.enough_at == (int(below[0]) if below.size else None)
+            # when the loss first rises, and that it then rises at every step of the budget
+            falls = np.diff(path.losses) <= 0
+            if r.rises_from is None:
+                assert np.all(falls)
+            else:
+                k = r.rises_from
+                assert np.all(falls[: k - 1]) and not np.any(falls[k - 1 :]), (lr, steps)
+            if r.rate == "diverging":
+                assert lr > FIT.stability_bound and r.kind == "diverging"
                 assert abs(steep[min(steps, full.steps)]) > abs(steep[0])  # it grew
-            elif r.kind == "oscillating":
+                assert r.worst_factor == abs(r.factors[1]) > 1
+            elif r.rate == "oscillating":
                 assert FIT.oscillation_onset < lr <= FIT.stability_bound
+                assert r.kind == "oscillating"
                 signs = np.sign(steep[: steps + 1])
                 flips = (signs[1:] == -signs[:-1]) | ~seen[1 : steps + 1]
                 assert np.all(flips)  # a sign change at every step
                 assert abs(steep[steps]) < abs(steep[0])
+                assert np.all(np.diff(path.losses) < 0)  # the iterates oscillate, not the loss
             else:
-                assert lr <= FIT.oscillation_onset
+                assert r.rate == "no overshoot" and lr <= FIT.oscillation_onset
                 same = np.sign(steep[: steps + 1]) == np.sign(steep[0])
                 assert np.all(same | ~seen[: steps + 1])  # no overshoot
-                assert (r.kind == "good") == (r.fraction <= S.GOOD_FRACTION)
+                assert np.all(np.diff(path.losses) < 0)
+                assert r.kind == ("good" if r.enough else "too small")
             assert r.factors == (1 - lr * FIT.eigenvalues[0], 1 - lr * FIT.eigenvalues[1])
+            assert r.worst_factor == max(abs(f) for f in r.factors)
+
+
+def test_the_rate_and_the_budget_are_answered_apart_on_the_reviewed_states():
+    # oscillating rates that converge, yet 30 steps are not enough: 21.6% and 3.16% left
+    for lr, percent in ((0.2332, "21.6"), (0.229, "3.16")):
+        r = S.lr_regime(lr, 30)
+        assert (r.rate, r.kind, r.enough, r.rises_from) == ("oscillating", "oscillating", False,
+                                                            None)  # fmt: skip
+        assert f"{100 * r.fraction:.3g}" == percent
+    # just below 1/λ_max: no overshoot, and the budget (not the rate) is what is short
+    r = S.lr_regime(0.1166, 30)
+    assert (r.rate, r.enough, r.kind) == ("no overshoot", False, "too small")
+    assert S.lr_regime(0.1166, 100).enough_at == 59
+    # diverging: the loss falls for two steps (5.606 -> 5.577 -> 5.574), rises from step 3
+    path = S.gd_path(0.2379, 3)
+    np.testing.assert_allclose(path.losses, [5.6059, 5.5766, 5.5741, 5.5963], atol=1e-4)
+    assert [S.lr_regime(0.2379, k).rises_from for k in (1, 2, 3, 100)] == [None, None, 3, 3]
+    assert S.lr_regime(0.3162, 100).rises_from == 1
+    # what chapter 02 prints at 100 steps is unchanged
+    printed = [(r.kind, r.steps) for r in (S.lr_regime(lr, 100) for lr in (0.01, 0.1, 0.2379))]
+    assert printed == [("too small", 100), ("good", 100), ("diverging", 100)]
+
+
+def test_the_optimal_rate_has_the_smallest_worst_case_factor_but_not_always_the_least_loss():
+    rates = np.linspace(0.01, 0.3, 2901)
+    worst = np.max(np.abs(1 - rates[:, None] * FIT.eigenvalues), axis=1)
+    assert abs(rates[np.argmin(worst)] - FIT.optimal_lr) < 1e-4
+    assert S.lr_regime(FIT.optimal_lr, 5).worst_factor == pytest.approx(
+        (FIT.condition_number - 1) / (FIT.condition_number + 1), rel=1e-12
+    )
+    # over a short budget 0.1778 leaves less than 0.229; from 47 steps on, 0.229 leads
+    for steps in (30, 40, 46):
+        assert S.lr_regime(0.1778, steps).fraction < S.lr_regime(0.229, steps).fraction
+    for steps in (47, 60, 100):
+        assert S.lr_regime(0.229, steps).fraction < S.lr_regime(0.1778, steps).fraction
+
+
+def test_below_the_onset_a_larger_rate_leaves_less_after_every_number_of_steps():
+    rates = [float(lr) for lr in S.GD_LEARNING_RATES if lr <= FIT.oscillation_onset]
+    left = np.array([S.gd_path(lr, S.GD_MAX_STEPS).losses - FIT.min_loss for lr in rates])
+    assert len(rates) > 5 and np.all(np.diff(left[:, 1:], axis=0) < 0)  # (rates, steps)
+
+
+def test_the_prediction_is_what_gradient_descent_does():
+    for lr in S.GD_LEARNING_RATES:
+        path = S.gd_path(float(lr), S.GD_MAX_STEPS)
+        predicted = [float(S.predicted_excess(lr, k)) for k in range(path.steps + 1)]
+        np.testing.assert_allclose(predicted, path.losses - FIT.min_loss, rtol=1e-9, atol=1e-13)
+    both = S.predicted_excess([0.1, 0.2379], 50)
+    assert both.shape == (2,) and both[0] == S.predicted_excess(0.1, 50)
+    start = [0.5, 0.5]
+    path = S.gd_path(0.2, 20, start=start)
+    assert S.predicted_excess(0.2, 20, start) == pytest.approx(path.losses[-1] - FIT.min_loss)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert S.predicted_excess(1e3, 100_000) == np.inf  # overflows quietly
+
+
+def test_best_rate_is_the_grid_rate_whose_path_leaves_the_least():
+    fractions = {}
+    for lr in S.GD_LEARNING_RATES:
+        path = S.gd_path(float(lr), S.GD_MAX_STEPS)
+        excess = path.losses - FIT.min_loss
+        fractions[float(lr)] = excess / excess[0]
+    for steps in range(1, S.GD_MAX_STEPS + 1):
+        best = S.best_rate(steps)
+        left = {lr: f[steps] for lr, f in fractions.items() if steps < len(f)}
+        assert best.lr == min(left, key=left.get) and best.steps == steps
+        assert best.fraction == pytest.approx(left[best.lr], rel=1e-9)
+    assert S.best_rate(30, rates=[0.01, 0.1]).lr == 0.1
+    assert S.best_rate(0).fraction == 1.0
 
 
 def test_the_grid_reaches_every_regime_and_both_sides_of_each_bound():
@@ -196,11 +285,22 @@ def test_the_grid_reaches_every_regime_and_both_sides_of_each_bound():
 
 def test_the_regime_boundaries():
     bound, onset = FIT.stability_bound, FIT.oscillation_onset
-    assert S.lr_regime(bound * 1.0001, 5).kind == "diverging"
+    assert S.lr_regime(bound * 1.0001, 5).kind == "diverging" == S.lr_regime(bound * 1.0001, 5).rate
     assert S.lr_regime(bound, 5).kind == "oscillating"  # |1 − lr λ_max| = 1: no growth
+    assert S.lr_regime(bound, 5).rate == "oscillating" and S.lr_regime(bound, 5).rises_from is None
     assert S.lr_regime(onset * 1.0001, 5).kind == "oscillating"
-    assert S.lr_regime(onset, 100).kind == "good"
+    assert S.lr_regime(onset, 100).kind == "good" and S.lr_regime(onset, 100).rate == "no overshoot"
     assert S.lr_regime(0.1, 5).kind == "too small" and S.lr_regime(0.1, 100).kind == "good"
+    assert S.RATE_REGIMES == ("no overshoot", "oscillating", "diverging")
+    rates = {S.lr_regime(float(lr), 100).rate for lr in S.GD_LEARNING_RATES}
+    assert rates == set(S.RATE_REGIMES)
+
+
+def test_a_rise_is_counted_only_beyond_rounding():
+    path = S.gd_path(0.2, 50, start=FIT.minimiser)  # the loss stays at L*, to rounding
+    assert np.any(np.diff(path.losses) > 0)  # ... which moves it up by an ulp here and there
+    r = S.lr_regime(0.2, 50, start=FIT.minimiser)
+    assert r.rises_from is None and r.enough and r.enough_at == 0
 
 
 # --- the loss grid -------------------------------------------------------------------------------
@@ -231,6 +331,11 @@ BAD_CALLS = [
      r"start's distance from the minimiser θ\* must lie in \[0, 1000\]"),
     (lambda: S.gd_path(0.1, 5, start=[1.0, 2.0, 3.0]), ValueError, r"start must have shape"),
     (lambda: S.lr_regime(0.1, 0), ValueError, "steps must be >= 1"),
+    (lambda: S.predicted_excess([0.1, -0.1], 5), ValueError, "lrs must be > 0 and finite"),
+    (lambda: S.predicted_excess([[0.1]], 5), ValueError, "lrs"),
+    (lambda: S.predicted_excess(0.1, -1), ValueError, r"steps must lie in \[0, 100000\]"),
+    (lambda: S.best_rate(5, rates=[]), ValueError, "rates"),
+    (lambda: S.best_rate(2.0), TypeError, "steps must be an int"),
     (lambda: S.loss_grid(((1.0, 0.0), (0.0, 1.0))), ValueError,
      r"box's w range must be \(low, high\) with low < high"),
     (lambda: S.loss_grid(shape=(1, 5)), ValueError, "shape must be >= 2"),

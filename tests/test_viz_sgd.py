@@ -14,12 +14,12 @@ from cnnbp_core.viz.plots.graphs import number
 from cnnbp_core.viz.widgets import sgd as W
 
 FIT = S.line_fit()
-OPENING = {
-    "too small": "Too small for this budget: lr = ",
-    "good": "Good: lr = ",
-    "oscillating": "Oscillating: 1/λ_max = ",
+OPENING = {  # how the verdict's first part, on the learning rate, begins
+    "no overshoot": "No overshoot: lr = ",
+    "oscillating": "Oscillating, converging: 1/λ_max = ",
     "diverging": "Diverging: lr = ",
 }
+BUDGET = {True: "Enough steps: after ", False: "Not enough steps: after "}  # its second part
 
 
 def test_importing_the_explorer_does_not_import_ipywidgets():
@@ -44,7 +44,15 @@ def table(view):
 
 
 def verdict(view):
-    return html.unescape(re.search(r'<div class="verdict"[^>]*>(.*?)</div>', view)[1])
+    """The verdict's two parts: (on the learning rate, on the budget)."""
+    inner = re.search(r'<div class="verdict"[^>]*>(.*?)</div>', view)[1]
+    rate = re.search(r'<span class="rate" data-rate="([^"]+)"[^>]*>([^<]*)</span>', inner)
+    budget = re.search(r'<span class="budget" data-enough="(\w+)"[^>]*>([^<]*)</span>', inner)
+    return html.unescape(rate[2]), html.unescape(budget[2])
+
+
+def percents(text):
+    return [float(v.replace("−", "-")) for v in re.findall(r"([\d.e+−]+)%", text)]
 
 
 def marks(view, cls):
@@ -70,10 +78,13 @@ def near(a, b, tol=0.11):  # coordinates are printed to 0.1 px
 # --- the view ------------------------------------------------------------------------------------
 
 
-def test_every_state_of_the_view_is_valid_and_names_its_regime():
-    for lr in S.GD_LEARNING_RATES:
-        lr = float(lr)
-        full = S.gd_path(lr, S.GD_MAX_STEPS)
+def test_every_state_of_the_view_is_valid_and_answers_both_questions():
+    paths = {float(lr): S.gd_path(float(lr), S.GD_MAX_STEPS) for lr in S.GD_LEARNING_RATES}
+    shares = {
+        lr: (p.losses - FIT.min_loss) / (p.losses[0] - FIT.min_loss) for lr, p in paths.items()
+    }
+    for lr, full in paths.items():
+        whole = S.lr_regime(lr, S.GD_MAX_STEPS, path=full)
         for steps in range(1, S.GD_MAX_STEPS + 1):
             view = W.gd_explorer_html(lr, steps)
             state = (lr, steps)
@@ -81,10 +92,40 @@ def test_every_state_of_the_view_is_valid_and_names_its_regime():
             r = S.lr_regime(lr, steps, path=path)
             assert "nan" not in view.lower() and "inf" not in view.lower(), state
             assert attribute(view, "data-regime") == r.kind, state
+            assert attribute(view, "data-rate") == r.rate, state
+            assert attribute(view, "data-enough") == str(r.enough).lower(), state
             assert float(attribute(view, "data-lr")) == lr and attribute(view, "data-steps") == str(
                 steps
             )
-            assert verdict(view).startswith(OPENING[r.kind]), (state, verdict(view))
+            rate, budget = verdict(view)
+            assert rate.startswith(OPENING[r.rate]), (state, rate)
+            assert budget.startswith(BUDGET[r.enough]), (state, budget)
+            # the share it quotes is the path's, on the right side of 1%
+            if r.fraction <= 1:
+                quoted = percents(budget)[0] / 100
+                assert quoted == pytest.approx(r.fraction, rel=5e-3, abs=5e-6), state
+                assert (quoted <= S.GOOD_FRACTION) == r.enough, state
+            # how many steps this rate needs, read off its longest path
+            if not r.enough and whole.enough_at is not None:
+                assert f"At this rate it gets to 1% at step {whole.enough_at}." in budget, state
+            # the rate of the grid that leaves the least after this budget, by the real paths
+            left = {k: f[steps] for k, f in shares.items() if steps < len(f)}
+            best = min(left, key=left.get)
+            if not r.enough and best != lr:
+                assert f"lr = {number(best)}" in budget, (state, budget)
+            # the loss: falling at every step, or rising from the step the verdict names
+            if r.rate == "diverging":
+                assert "the loss must eventually grow without bound" in rate
+                if r.rises_from is None:
+                    assert "it has not started to: the loss has fallen at every step" in rate
+                else:
+                    assert f"rises at every step from step {r.rises_from} on" in rate
+            else:
+                assert np.all(np.diff(path.losses) < 0) and "the loss falls at every step" in rate
+            for wrong in ("every overshoot is larger", "Too small", "Good:", "fastest learning"):
+                assert wrong not in rate + budget, (state, wrong)
+            if "fastest" in rate:
+                assert "fastest in the long run" in rate, state
             # one mark per iterate after the start: a dot inside the box, a square outside
             shown = {**marks(view, "iterate"), **marks(view, "outside")}
             assert sorted(shown) == list(range(1, path.steps + 1)), state
@@ -92,6 +133,97 @@ def test_every_state_of_the_view_is_valid_and_names_its_regime():
             assert cells["lr"][0] == lr and cells["loss"][0] == path.losses[-1], state
             assert cells["fraction"][0] == r.fraction and cells["bound"][0] == r.bound, state
             assert cells["steep_factor"][0] == r.factors[1], state
+            assert cells["worst_factor"][0] == r.worst_factor, state
+
+
+def test_the_verdict_answers_the_review_on_its_states():
+    # the budget, for every rate: oscillating and converging, but 30 steps are not enough
+    rate, budget = verdict(W.gd_explorer_html(0.2332, 30))
+    assert rate.startswith("Oscillating, converging: 1/λ_max = 0.1178 < lr = 0.2332 < 2/λ_max")
+    assert budget.startswith("Not enough steps: after 30 steps the excess loss L − L* is still "
+                             "21.6% of its value at the start, above 1%.")  # fmt: skip
+    rate, budget = verdict(W.gd_explorer_html(0.229, 30))
+    assert budget.startswith("Not enough steps: after 30 steps the excess loss L − L* is still "
+                             "3.16% of its value")  # fmt: skip
+    assert "At this rate it gets to 1% at step 41." in budget
+    # just below 1/λ_max the rate is not "too small": the budget is what is short
+    rate, budget = verdict(W.gd_explorer_html(0.1166, 30))
+    assert rate.startswith("No overshoot: lr = 0.1166 <= 1/λ_max = 0.1178")
+    assert budget.startswith("Not enough steps: after 30 steps") and "5.19%" in budget
+    assert "At this rate it gets to 1% at step 59." in budget
+    assert "A larger rate, up to 1/λ_max = 0.1178, leaves less after any number" in budget
+    assert "No rate of the explorer gets to 1% in 30 steps; the closest, lr = 0.1778, leaves " \
+        "2.04%." in budget  # fmt: skip
+    rate, budget = verdict(W.gd_explorer_html(0.1, 100))
+    assert budget == ("Enough steps: after 100 steps the excess loss L − L* is 0.208% of its "
+                      "value at the start, at most 1% (it got there at step 69).")  # fmt: skip
+    # one digit more where three would round onto the threshold: 1.0004% is not enough
+    assert (
+        "still 1.0004% of its value at the start, above 1%"
+        in verdict(W.gd_explorer_html(0.229, 40))[1]
+    )
+
+
+def test_diverging_is_worded_truly_at_every_budget():
+    losses = S.gd_path(0.2379, 3).losses  # 5.606 -> 5.577 -> 5.574, then up
+    assert losses[1] < losses[0] and losses[2] < losses[1] < losses[3]
+    for steps in (1, 2):
+        rate, budget = verdict(W.gd_explorer_html(0.2379, steps))
+        assert "grows by |−1.02| > 1 a step" in rate
+        assert "the loss must eventually grow without bound" in rate
+        assert rate.endswith("Within this budget it has not started to: the loss has fallen at "
+                             "every step.")  # fmt: skip
+        assert (
+            "No number of steps is enough at this rate: the loss is lowest after step 2, "
+            "at 99.4% of the start's excess, and rises at every step after it."
+        ) in budget
+    rate, _ = verdict(W.gd_explorer_html(0.2379, 3))
+    assert rate.endswith("Within this budget it has: the loss rises at every step from step 3 on.")
+    rate, budget = verdict(W.gd_explorer_html(0.3162, 30))
+    assert "rises at every step from step 1 on" in rate
+    assert "after 26 steps the excess loss L − L* is still 4.2e+11 times its value" in budget
+    assert "Step 27 would land farther than 1e+06 from θ*: the run is stopped there." in budget
+    assert "No number of steps is enough at this rate: the loss rises from the first." in budget
+
+
+def test_oscillating_says_the_loss_still_falls():
+    rate, _ = verdict(W.gd_explorer_html(0.2332, 30))
+    assert (
+        "It is the iterates that oscillate, not the loss: on this quadratic "
+        "L − L* = ½ Σ λ_i c_i², c_i the offset's components along the eigenvectors, and "
+        "below 2/λ_max every |c_i| shrinks, so the loss falls at every step."
+    ) in rate
+    assert "change sign each step, yet shrink, since |−0.9798| < 1" in rate
+
+
+def test_the_optimal_rate_is_fastest_only_in_the_long_run():
+    label = dict(W.TABLE_ROWS)["optimal"]
+    assert (
+        label == "2/(λ_min + λ_max) (smallest worst-case factor per step: fastest in the long run)"
+    )
+    rate, budget = verdict(W.gd_explorer_html(0.229, 30))
+    assert ("so the worst-case factor per step, max |1 − lr·λ| = 0.9441, is the smallest of any "
+            "rate: the fastest in the long run. Over a short budget another rate can leave less: "
+            "after 30 steps lr = 0.1778 leaves 2.04% of the start's excess, this one 3.16%.") \
+        in rate  # fmt: skip
+    assert "after 40 steps lr = 0.1778 leaves 0.839%" in verdict(W.gd_explorer_html(0.229, 40))[0]
+    assert (
+        "after 47 steps none of the explorer's rates does."
+        in verdict(W.gd_explorer_html(0.229, 47))[0]
+    )
+    assert "fastest" not in " ".join(verdict(W.gd_explorer_html(0.2332, 40)))
+
+
+def test_bounds_are_printed_apart_from_the_rate_and_the_edges_worded():
+    rate, _ = verdict(W.gd_explorer_html(0.2356, 50))  # just above 2/λ_max = 0.235583
+    assert rate.startswith("Diverging: lr = 0.2356 > 2/λ_max = 0.23558.")
+    assert "1 − lr·λ_max = −1.0001" in rate and "rises at every step from step 44 on" in rate
+    rate, budget = verdict(W.gd_explorer_html(FIT.stability_bound, 10))
+    assert rate.startswith("Oscillating, not converging: lr = 2/λ_max = 0.2356")
+    assert "keep their distance along it, never reaching θ*" in rate
+    assert "stays above 1% for all 100 steps" in budget
+    rate, _ = verdict(W.gd_explorer_html(FIT.oscillation_onset, 10))
+    assert "1 − lr·λ_max = 0 >= 0" in rate
 
 
 @pytest.mark.parametrize("lr", [0.01, 0.1778, 0.2379, 0.3162])
@@ -112,6 +244,32 @@ def test_the_svg_draws_each_iterate_and_loss_where_it_belongs(lr):
     expected = [W.loss_point(k, v) for k, v in enumerate(path.losses) if v <= 1e3]
     assert len(drawn) == len(expected) and all(near(a, b) for a, b in zip(drawn, expected))
     assert view.count('class="loss-now') == 1
+    # a loss above the panel: a triangle over its top edge, with its value
+    above = re.findall(r'class="off-scale" data-step="(\d+)" data-value="([^"]+)" points="[^"]*'
+                       r' ([\d.]+),([\d.]+)"', view)  # fmt: skip
+    assert [int(k) for k, *_ in above] == [k for k, v in enumerate(path.losses[:-1]) if v > 1e3]
+    for k, value, x, y in above:  # the apex: at the step, over the top edge
+        assert float(value) == path.losses[int(k)]
+        top_x, top_y = W.loss_point(int(k), 1e3)
+        assert abs(float(x) - top_x) <= 0.11 and float(y) < top_y
+
+
+def test_a_last_loss_off_the_panel_is_labelled_with_its_value():
+    path = S.gd_path(0.3162, 30)
+    view = W.gd_explorer_html(0.3162, 30)
+    dot = re.search(r'class="loss-now off-scale" data-value="([^"]+)" cx="([^"]+)" cy="([^"]+)"',
+                    view)  # fmt: skip
+    assert float(dot[1]) == path.losses[-1] == pytest.approx(2.311e12, rel=1e-3)
+    assert near((float(dot[2]), float(dot[3])), W.loss_point(path.steps, 1e3))  # on the top edge
+    label = re.search(
+        r'<text class="off-scale-label" data-value="([^"]+)"[^>]*>([^<]*)</text>', view
+    )
+    assert float(label[1]) == path.losses[-1]
+    assert label[2] == "L = 2.311e+12: off scale, above the top"
+    assert len(re.findall(r'class="off-scale"', view)) == sum(path.losses[:-1] > 1e3) > 0
+    for lr, steps in ((0.3162, 4), (0.2379, 100), (0.1, 30)):  # the last loss on the panel
+        view = W.gd_explorer_html(lr, steps)
+        assert S.gd_path(lr, steps).losses[-1] <= 1e3 and "off-scale-label" not in view
 
 
 def test_the_path_is_clipped_to_the_box_and_follows_the_iterates():
@@ -175,24 +333,31 @@ def test_the_loss_panel_marks_the_minimum_and_the_good_threshold():
 
 
 def test_the_verdict_quotes_the_numbers_that_decide_it():
-    small = verdict(W.gd_explorer_html(0.01, 100))
-    assert "1/λ_max = 0.1178" in small and "18.1% of its value" in small
-    good = verdict(W.gd_explorer_html(0.1, 100))
-    assert "below 1%" in good and number(1 - 0.1 * FIT.eigenvalues[0]) in good
-    fastest = verdict(W.gd_explorer_html(0.229, 40))
-    assert "fastest learning rate" in fastest and "1 − lr·λ_max = −0.9441" in fastest
-    assert "fastest" not in verdict(W.gd_explorer_html(0.2332, 40))
-    wild = verdict(W.gd_explorer_html(0.3162, 100))
-    assert "Step 27 would land farther than 1e+06" in wild and "times its value" in wild
-    slow = verdict(W.gd_explorer_html(0.2379, 100))
-    assert "2/λ_max = 0.2356" in slow and "stopped" not in slow
+    rate, budget = verdict(W.gd_explorer_html(0.01, 100))
+    assert "1/λ_max = 0.1178" in rate and "18.1% of its value" in budget
+    assert "stays above 1% for all 100 steps" in budget
+    rate, budget = verdict(W.gd_explorer_html(0.1, 100))
+    assert "at most 1%" in budget and number(1 - 0.1 * FIT.eigenvalues[0]) in rate
+    rate, _ = verdict(W.gd_explorer_html(0.229, 40))
+    assert "This is 2/(λ_min + λ_max)" in rate and "1 − lr·λ_max = −0.9441" in rate
+    rate, budget = verdict(W.gd_explorer_html(0.3162, 100))
+    assert "Step 27 would land farther than 1e+06" in budget and "times its value" in budget
+    rate, budget = verdict(W.gd_explorer_html(0.2379, 100))
+    assert "2/λ_max = 0.2356" in rate and "stopped" not in budget
+    assert "In 100 steps, lr = 0.229 gets there: it leaves 0.001%." in budget
 
 
 def test_iterates_outside_the_box_are_counted():
     view = W.gd_explorer_html(0.3162, 30)
-    note = re.search(r'class="note" data-outside="(\d+)"', view)
+    note = re.search(r'class="note" data-outside="(\d+)">([^<]*)<', view)
     path = S.gd_path(0.3162, 30)
-    assert int(note[1]) == sum(not W.inside(*p) for p in path.params) > 0
+    assert int(note[1]) == sum(not W.inside(*p) for p in path.params) == 25
+    assert note[2] == ("25 of the 27 iterates lie outside the box: each is drawn as a hollow "
+                       "square on its edge.")  # fmt: skip
+    one = re.search(r'class="note" data-outside="(\d+)">([^<]*)<', W.gd_explorer_html(0.2379, 47))
+    assert int(one[1]) == sum(not W.inside(*p) for p in S.gd_path(0.2379, 47).params) == 1
+    assert one[2] == ("1 of the 48 iterates lies outside the box: it is drawn as a hollow square "
+                      "on its edge.")  # fmt: skip
     assert 'class="note"' not in W.gd_explorer_html(0.1, 30)
 
 
@@ -274,13 +439,18 @@ def test_the_path_figure_draws_the_path_and_the_losses_of_explain(lr, steps):
     np.testing.assert_array_equal(b["loss"].get_ydata(), path.losses)
     assert b["min loss"].get_ydata()[0] == FIT.min_loss
     assert right.get_yscale() == "log"
-    assert fig._suptitle.get_text().endswith(S.lr_regime(lr, steps).kind)
+    r = S.lr_regime(lr, steps)
+    assert fig._suptitle.get_text() == f"lr = {number(lr)}, {steps} steps: {plots.regime_label(r)}"
+    assert plots.regime_label(r) == f"{r.rate}; {'enough' if r.enough else 'not enough'} steps"
 
 
 def test_the_default_path_figure_is_the_explorers_starting_state():
     fig = plots.gd_path_figure()
     lr, steps = S.GD_EXPLORER_STATE
-    assert fig._suptitle.get_text() == f"lr = {number(lr)}, {steps} steps: oscillating"
+    assert (
+        fig._suptitle.get_text()
+        == f"lr = {number(lr)}, {steps} steps: oscillating; not enough steps"
+    )
     assert S.lr_regime(lr, steps).fraction < 0.05  # it converges, visibly
     explorer = W.gd_explorer()
     c = controls_of(explorer)

@@ -19,10 +19,17 @@ Gradient descent θ ← θ − lr ∇L(θ) multiplies the offset θ − θ* alon
 - overshoots and changes sign each step, still shrinking, while 1/λ_max < lr < 2/λ_max;
 - grows, changing sign, once lr > 2/λ_max (`LineFit.stability_bound`): the iterates diverge.
 
+Below 2/λ_max every component shrinks in size, so the loss L − L* = ½ Σ_i λ_i c_i² (c_i the
+offset's components along the eigenvectors) falls at every step, whether or not the iterates
+oscillate. Whether a step budget is enough is a second question: it is when the excess loss
+L − L* has fallen to `GOOD_FRACTION` of the start's.
+
 `line_fit` holds the problem's numbers (H, its eigenvalues, the minimiser, the bounds),
-`gd_path` runs gradient descent, `lr_regime` names which of `LR_REGIMES` a learning rate and a
-step budget fall in, with the numbers that decide it, and `loss_grid` evaluates L over a box
-for contour plots. `GD_LEARNING_RATES` and `GD_MAX_STEPS` are the explorer's grid.
+`gd_path` runs gradient descent, `lr_regime` answers both questions for a learning rate and a
+step budget (which of `RATE_REGIMES` the rate is in, whether the budget is enough), with the
+numbers that decide them, `predicted_excess` and `best_rate` give the excess loss any rate
+leaves after a budget from the eigen-decomposition, and `loss_grid` evaluates L over a box for
+contour plots. `GD_LEARNING_RATES` and `GD_MAX_STEPS` are the explorer's grid.
 """
 
 from __future__ import annotations
@@ -62,8 +69,8 @@ GD_MAX_STEPS = 100
 GD_EXPLORER_STATE = (0.1778, 30)
 """The explorer's starting state (learning rate, steps): an oscillating path that converges."""
 GOOD_FRACTION = 0.01
-"""A budget is enough ("good") when the excess loss L − L* has fallen below this fraction of
-its value at the start; above it, the learning rate is "too small" for the budget."""
+"""A budget is enough when the excess loss L − L* has fallen to this fraction of its value at
+the start, or below (`LRRegime.enough`)."""
 ESCAPE_RADIUS = 1e6
 """`gd_path` stops before an iterate farther than this from the minimiser θ* (the loss there is
 about λ_max/2 · 1e12, still far from overflowing)."""
@@ -72,7 +79,13 @@ START_RADIUS = 1e3
 GD_BOX = ((-1.5, 3.5), (-2.0, 3.0))
 """The box the contours and the path are drawn in: (w range, b range), equal lengths."""
 LR_REGIMES = ("too small", "good", "oscillating", "diverging")
-"""What a learning rate can do on the line fit within a step budget (`lr_regime`)."""
+"""One word for a learning rate and a budget (`LRRegime.kind`): the rate's regime, with the
+rates below 1/λ_max split by whether the budget was enough. The two questions apart:
+`RATE_REGIMES` and `LRRegime.enough`."""
+RATE_REGIMES = ("no overshoot", "oscillating", "diverging")
+"""What a learning rate does on the line fit, whatever the budget (`LRRegime.rate`): below
+1/λ_max no component overshoots; up to 2/λ_max the steep one changes sign each step but
+shrinks; above, it grows."""
 
 
 class LineFit(NamedTuple):
@@ -107,7 +120,9 @@ class LineFit(NamedTuple):
 
     @property
     def optimal_lr(self) -> float:
-        """2/(λ_min + λ_max): both eigen-directions shrink by the same factor (the fastest)."""
+        """2/(λ_min + λ_max): both eigen-directions shrink by the same factor, so the worst-case
+        factor per step max_i |1 − lr λ_i| is the smallest of any rate (the fastest in the long
+        run; over a short budget another rate can leave less, `best_rate`)."""
         return 2.0 / float(self.eigenvalues.sum())
 
     @property
@@ -318,22 +333,31 @@ def gd_path(lr, steps, start=None) -> GDPath:
 
 
 class LRRegime(NamedTuple):
-    """Which of `LR_REGIMES` a learning rate and a budget fall in, and the numbers deciding it.
+    """What a learning rate does on the line fit, whether a budget was enough, and the numbers.
 
-    ``kind`` is the first that applies:
+    Two questions, answered apart. ``rate``, one of `RATE_REGIMES`, is the rate's regime, the
+    same for every budget:
 
-    - ``"diverging"``: lr > 2/λ_max; the steep component grows by |1 − lr λ_max| > 1 a step.
-    - ``"oscillating"``: 1/λ_max < lr <= 2/λ_max; it changes sign each step (1 − lr λ_max < 0)
-      but does not grow. The fastest learning rate, 2/(λ_min + λ_max), is one of these.
-    - ``"too small"``: after the budget the excess loss L − L* is still above `GOOD_FRACTION`
-      of its value at the start.
-    - ``"good"``: it is below.
+    - ``"diverging"``: lr > 2/λ_max; the steep component grows by |1 − lr λ_max| > 1 a step, so
+      the loss must eventually grow (``rises_from`` says whether it has within the budget).
+    - ``"oscillating"``: 1/λ_max < lr <= 2/λ_max; the steep component changes sign each step
+      (1 − lr λ_max < 0) but does not grow; the loss still falls at every step. The rate with
+      the smallest worst-case factor per step, 2/(λ_min + λ_max), is one of these.
+    - ``"no overshoot"``: lr <= 1/λ_max; no component changes sign.
+
+    ``enough`` is the budget's answer: whether the excess loss L − L* after it is at most
+    `GOOD_FRACTION` of its value at the start, for every rate. ``kind``, one of `LR_REGIMES`,
+    is the older one-word summary: ``rate``, with ``"no overshoot"`` split into ``"good"``
+    (enough) and ``"too small"`` (not enough).
 
     Examples
     --------
     >>> r = lr_regime(0.01, 100)
-    >>> r.kind, [round(f, 4) for f in r.factors], round(r.fraction, 3)
-    ('too small', [0.9976, 0.9151], 0.181)
+    >>> r.kind, r.rate, r.enough, [round(f, 4) for f in r.factors], round(r.fraction, 3)
+    ('too small', 'no overshoot', False, [0.9976, 0.9151], 0.181)
+    >>> r = lr_regime(0.2379, 100)  # diverging: the loss falls for two steps, then rises
+    >>> r.rate, r.enough, r.rises_from, round(r.worst_factor, 4)
+    ('diverging', False, 3, 1.0197)
     """
 
     kind: str  # one of LR_REGIMES
@@ -347,24 +371,48 @@ class LRRegime(NamedTuple):
     start_excess: float  # L(θ₀) − L*
     final_excess: float  # L − L* at the last iterate (>= 0)
     escaped_at: int | None  # as in GDPath
+    rate: str  # one of RATE_REGIMES: what the rate does, whatever the budget
+    enough: bool  # fraction <= GOOD_FRACTION: the budget was enough
+    enough_at: int | None  # the first step of the budget with fraction <= GOOD_FRACTION
+    rises_from: int | None  # the first step of the budget whose loss is above the one before
+    # (by more than rounding); None when the loss never rose
 
     @property
     def fraction(self) -> float:
         """final_excess / start_excess (0 when the start is the minimiser)."""
         return _share(self.final_excess, self.start_excess)
 
+    @property
+    def worst_factor(self) -> float:
+        """max |1 − lr λ_i|: the worst-case factor per step on the offset's size, smallest at
+        2/(λ_min + λ_max) and above 1 past 2/λ_max."""
+        return max(abs(f) for f in self.factors)
+
 
 def _share(final_excess, start_excess) -> float:
     return final_excess / start_excess if start_excess > 0 else 0.0
 
 
-def _kind(lr, fit, fraction) -> str:
-    """The first of `LRRegime`'s cases that applies."""
+def _rate(lr, fit) -> str:
+    """Which of `RATE_REGIMES` the learning rate is in."""
     if lr > fit.stability_bound:
         return "diverging"
     if lr > fit.oscillation_onset:
         return "oscillating"
-    return "too small" if fraction > GOOD_FRACTION else "good"
+    return "no overshoot"
+
+
+def _kind(rate, enough) -> str:
+    """The one-word summary `LRRegime.kind`."""
+    if rate != "no overshoot":
+        return rate
+    return "good" if enough else "too small"
+
+
+def _first(flags) -> int | None:
+    """The index of the first True, or None."""
+    hits = np.flatnonzero(flags)
+    return int(hits[0]) if hits.size else None
 
 
 def lr_regime(lr, steps, start=None, *, path=None) -> LRRegime:
@@ -388,18 +436,28 @@ def lr_regime(lr, steps, start=None, *, path=None) -> LRRegime:
     --------
     >>> [lr_regime(lr, 100).kind for lr in (0.01, 0.1, 0.1778, 0.2379)]
     ['too small', 'good', 'oscillating', 'diverging']
-    >>> lr_regime(0.1, 5).kind  # a good learning rate, but five steps are not enough
-    'too small'
+    >>> r = lr_regime(0.1, 5)  # no overshoot, but five steps are not enough
+    >>> r.kind, r.rate, r.enough, lr_regime(0.1, 100).enough_at
+    ('too small', 'no overshoot', False, 69)
+    >>> r = lr_regime(0.2332, 30)  # oscillating iterates, a falling loss, too few steps
+    >>> r.rate, r.enough, r.rises_from, round(r.fraction, 3)
+    ('oscillating', False, None, 0.216)
     """
     lr = positive(lr, "lr")
     steps = as_int(steps, "steps", 1)
     if path is None:
         path = gd_path(lr, steps, start)
     fit = line_fit()
-    start_excess = max(float(path.losses[0]) - fit.min_loss, 0.0)
-    final_excess = max(float(path.losses[-1]) - fit.min_loss, 0.0)
+    excess = np.maximum(path.losses - fit.min_loss, 0.0)  # (k + 1,)
+    start_excess, final_excess = float(excess[0]), float(excess[-1])
+    enough = _share(final_excess, start_excess) <= GOOD_FRACTION
+    shares = excess / start_excess if start_excess > 0 else np.zeros_like(excess)
+    # a rise is counted when it exceeds the rounding of the losses (a few ulps of L)
+    rises = np.diff(path.losses) > 1e-12 * np.abs(path.losses[:-1])  # (k,)
+    rate = _rate(lr, fit)
+    rises_from = _first(rises)
     return LRRegime(
-        _kind(lr, fit, _share(final_excess, start_excess)),
+        _kind(rate, enough),
         lr,
         steps,
         fit.oscillation_onset,
@@ -409,7 +467,94 @@ def lr_regime(lr, steps, start=None, *, path=None) -> LRRegime:
         start_excess,
         final_excess,
         path.escaped_at,
+        rate,
+        bool(enough),
+        _first(shares <= GOOD_FRACTION),
+        None if rises_from is None else rises_from + 1,
     )
+
+
+class BestRate(NamedTuple):
+    """The learning rate of a set that leaves the least excess loss after a budget.
+
+    Examples
+    --------
+    >>> best = best_rate(30)
+    >>> best.lr, round(best.fraction, 4)
+    (0.1778, 0.0204)
+    """
+
+    lr: float
+    steps: int  # the budget
+    fraction: float  # the excess loss L − L* it leaves, as a fraction of the start's
+
+
+def predicted_excess(lrs, steps, start=None) -> np.ndarray:
+    """The excess loss L − L* after ``steps`` steps at each rate, from the eigen-decomposition.
+
+    Each step multiplies the offset's component c_i along eigenvector i by 1 − lr λ_i, so after
+    k steps L − L* = ½ Σ_i λ_i (c_i (1 − lr λ_i)^k)² (the chapter's prediction, which
+    `gd_path` follows to rounding). A rate whose offset overflows gives inf.
+
+    Parameters
+    ----------
+    lrs : float or 1-D array_like of floats > 0
+    steps : int, 0 <= steps <= 100000
+    start : array_like, shape (2,), optional
+        θ₀; default `GD_START`.
+
+    Returns
+    -------
+    ndarray, the shape of ``lrs``
+
+    Examples
+    --------
+    >>> fit, path = line_fit(), gd_path(0.1778, 30)
+    >>> bool(np.isclose(predicted_excess(0.1778, 30), path.losses[-1] - fit.min_loss))
+    True
+    >>> predicted_excess([0.1, 0.229], 0).round(4)  # the start's excess, whatever the rate
+    array([5.4995, 5.4995])
+    """
+    lrs = finite_array(lrs, "lrs", (0, 1), positive=True)
+    steps = int_between(steps, "steps", 0, 100_000)
+    fit = line_fit()
+    c = fit.eigenvectors.T @ (_start(start) - fit.minimiser)  # (2,): along flat, steep
+    factors = 1.0 - lrs[..., None] * fit.eigenvalues  # (..., 2)
+    with np.errstate(over="ignore"):  # a diverging rate over a long budget: inf, not a warning
+        components = c * factors**steps  # (..., 2)
+        return 0.5 * np.sum(fit.eigenvalues * components**2, axis=-1)
+
+
+def best_rate(steps, rates=None, start=None) -> BestRate:
+    """The rate of ``rates`` that leaves the least excess loss after ``steps`` steps.
+
+    By `predicted_excess`. Over a long budget it is the rate nearest 2/(λ_min + λ_max), whose
+    worst-case factor per step is the smallest; over a short one, a rate that shrinks the
+    component holding most of the start's excess faster can leave less.
+
+    Parameters
+    ----------
+    steps : int, 0 <= steps <= 100000
+    rates : 1-D array_like of floats > 0, optional
+        Default `GD_LEARNING_RATES`.
+    start : array_like, shape (2,), optional
+        θ₀; default `GD_START`.
+
+    Returns
+    -------
+    BestRate
+
+    Examples
+    --------
+    >>> [best_rate(k).lr for k in (1, 30, 46, 47, 100)]  # 0.1778 leads up to 46 steps
+    [0.1166, 0.1778, 0.1778, 0.229, 0.229]
+    """
+    rates = finite_array(GD_LEARNING_RATES if rates is None else rates, "rates", (1,),
+                         positive=True)  # fmt: skip
+    excess = predicted_excess(rates, steps, start)  # (R,)
+    k = int(np.argmin(excess))
+    start_excess = float(predicted_excess(rates[k], 0, start))
+    return BestRate(float(rates[k]), steps, _share(float(excess[k]), start_excess))
 
 
 class LossGrid(NamedTuple):
@@ -489,6 +634,6 @@ def _learning_rates():
 
 GD_LEARNING_RATES = _learning_rates()
 """The explorer's learning rates: 1e-3 to 0.3162, four per decade, and four more, each rounded
-to 4 digits: 0.99/λ_max = 0.1166 (just below the onset of oscillation), the fastest
-2/(λ_min + λ_max) = 0.229, and 0.99 and 1.01 times 2/λ_max (0.2332, just stable; 0.2379, just
-diverging)."""
+to 4 digits: 0.99/λ_max = 0.1166 (just below the onset of oscillation), 2/(λ_min + λ_max) =
+0.229 (the smallest worst-case factor per step: the fastest in the long run), and 0.99 and 1.01
+times 2/λ_max (0.2332, just stable; 0.2379, just diverging)."""

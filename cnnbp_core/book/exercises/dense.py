@@ -415,8 +415,8 @@ def _stability_suspects(x):
     return (
         ("This is 1/λ_max, where the step along the steepest direction starts to overshoot "
          "(the iterates oscillate); they still converge up to 2/λ_max.", np.array(1 / lam_max)),
-        ("This is 2/(λ_min + λ_max) = 2/trace(H), the learning rate that converges fastest, not "
-         "the largest one that converges.", np.array(2 / (lam_min + lam_max))),
+        ("This is 2/(λ_min + λ_max) = 2/trace(H), the rate with the smallest worst-case "
+         "factor per step, not the largest one that converges.", np.array(2 / (lam_min + lam_max))),
         ("This is 2/λ_min, the limit of the flattest direction: the steepest one, λ_max, "
          "diverges first.", np.array(2 / lam_min)),
         ("Your Hessian misses the factor 2 of the square: the Hessian of "
@@ -447,8 +447,9 @@ def check_exercise_sgd_stability(fn, *, rng=None, strict=False):
     Returns
     -------
     ExerciseResult
-        Diagnoses 1/λ_max (the onset of oscillation), 2/(λ_min + λ_max) (the fastest rate),
-        2/λ_min, a Hessian missing its factor 2 or its 1/N, and H_ww alone (the bias ignored).
+        Diagnoses 1/λ_max (the onset of oscillation), 2/(λ_min + λ_max) (the smallest
+        worst-case factor), 2/λ_min, a Hessian missing its factor 2 or its 1/N, and H_ww alone
+        (the bias ignored).
 
     Examples
     --------

@@ -41,6 +41,16 @@ COMPARED_LRS = (0.01, 0.1, 0.2379)
 """`lr_comparison_figure`'s default: too small, good and (just) too large at 100 steps."""
 
 
+def regime_label(regime) -> str:
+    """Both answers of `cnnbp_core.explain.sgd.lr_regime` in a few words: what the learning
+    rate does (`LRRegime.rate`) and whether the step budget was enough (`LRRegime.enough`).
+
+    >>> regime_label(lr_regime(0.229, 30)), regime_label(lr_regime(0.1, 100))
+    ('oscillating; not enough steps', 'no overshoot; enough steps')
+    """
+    return f"{regime.rate}; {'enough' if regime.enough else 'not enough'} steps"
+
+
 def contour_levels() -> np.ndarray:
     """The losses of the contours: L* + `CONTOUR_EXCESS`, increasing.
 
@@ -141,8 +151,8 @@ def gd_path_figure(lr=GD_EXPLORER_STATE[0], steps=GD_EXPLORER_STATE[1]) -> Figur
     The explorer's view as a static figure (its starting state by default). Left: the contours
     L = L* + `CONTOUR_EXCESS` over `cnnbp_core.explain.sgd.GD_BOX`, the eigen-axes of H through
     θ* (dashed), the iterates θ₀, θ₁, ... joined in order, the start and the minimum. Right: the
-    loss after each step on a log scale, with L*. The title names the regime
-    (`cnnbp_core.explain.sgd.lr_regime`).
+    loss after each step on a log scale, with L*. The title gives what the learning rate does
+    and whether the budget was enough (`regime_label`).
 
     Parameters
     ----------
@@ -156,8 +166,8 @@ def gd_path_figure(lr=GD_EXPLORER_STATE[0], steps=GD_EXPLORER_STATE[1]) -> Figur
     Examples
     --------
     >>> fig = gd_path_figure(0.1, 100)
-    >>> fig.axes[0].get_aspect(), fig.axes[1].get_yscale(), fig._suptitle.get_text()[:24]
-    (1.0, 'log', 'lr = 0.1, 100 steps: goo')
+    >>> fig.axes[0].get_aspect(), fig.axes[1].get_yscale(), fig._suptitle.get_text()
+    (1.0, 'log', 'lr = 0.1, 100 steps: no overshoot; enough steps')
     >>> gd_path_figure(0.1, 0)
     Traceback (most recent call last):
     ValueError: steps must lie in [1, 100]; got 0
@@ -169,15 +179,15 @@ def gd_path_figure(lr=GD_EXPLORER_STATE[0], steps=GD_EXPLORER_STATE[1]) -> Figur
     left, right = fig.subplots(1, 2, width_ratios=(1.0, 1.25))
     _contour_panel(left, path)
     _loss_panel(right, path, regime)
-    fig.suptitle(f"lr = {number(lr)}, {steps} steps: {regime.kind}", fontsize=11)
+    fig.suptitle(f"lr = {number(lr)}, {steps} steps: {regime_label(regime)}", fontsize=11)
     return fig
 
 
 def lr_comparison_figure(lrs=COMPARED_LRS, steps=GD_MAX_STEPS) -> Figure:
     """The loss per step for several learning rates on the line fit, on a log scale.
 
-    Each curve is labelled with its learning rate and its regime (`lr_regime`, coloured by
-    `REGIME_COLORS`); a path that escapes (`cnnbp_core.explain.sgd.ESCAPE_RADIUS`) ends where
+    Each curve is labelled with its learning rate and `LRRegime.kind` (`lr_regime`, coloured
+    by `REGIME_COLORS`); a path that escapes (`cnnbp_core.explain.sgd.ESCAPE_RADIUS`) ends where
     it stopped. The dashed line is the minimum L*; the dotted one L* + 1% of the start's excess
     (`good_threshold`), below which a budget was enough ("good" rather than "too small").
 

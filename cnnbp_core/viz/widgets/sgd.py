@@ -3,12 +3,14 @@
 `gd_explorer_html` is the pure view (testable and timed without a browser): the loss contours of
 the line fit as an inline SVG with the path of gradient descent drawn on them (the iterates as
 dots, the start and the minimum marked, iterates outside the box as hollow squares on its
-edge), a second SVG with the loss after each step (log scale, the minimum L* dashed), a table
-of the numbers that decide the regime and a sentence naming it (`cnnbp_core.explain.sgd.lr_regime`
-decides it, this module only words it). Every element carries a ``class`` naming what it shows,
-every table cell its exact value in ``data-value``, and each iterate its step in ``data-step``,
-so tests can read the view back. The contours are computed once (contourpy, which matplotlib
-uses) and each learning rate's path once (`GD_MAX_STEPS` steps, sliced to the budget).
+edge), a second SVG with the loss after each step (log scale, the minimum L* dashed, losses
+above it marked over its top edge), a table of the numbers that decide the regime and a verdict in
+two parts: what the learning rate does, and whether the step budget was enough
+(`cnnbp_core.explain.sgd.lr_regime` decides both, this module only words them). Every element
+carries a ``class`` naming what it shows, every table cell its exact value in ``data-value``,
+and each iterate its step in ``data-step``, so tests can read the view back. The contours are
+computed once (contourpy, which matplotlib uses) and each learning rate's path once
+(`GD_MAX_STEPS` steps, sliced to the budget).
 
 `gd_explorer` wires two controls to it: a slider over `cnnbp_core.explain.sgd.GD_LEARNING_RATES`
 and one over the budgets 1 to `GD_MAX_STEPS`, so every reachable state is a valid view.
@@ -31,6 +33,7 @@ from ...explain.sgd import (
     GD_LEARNING_RATES,
     GD_MAX_STEPS,
     GOOD_FRACTION,
+    best_rate,
     gd_path,
     line_fit,
     loss_grid,
@@ -270,6 +273,17 @@ def _contour_svg(path) -> str:
 # --- the loss panel -------------------------------------------------------------------------
 
 
+def _off_scale_label(x, loss) -> str:
+    """The true value of a loss drawn on the top edge, beside it and below the axis name."""
+    right = x > (_LLEFT + _LW - _LRIGHT) / 2
+    anchor, tx = ("end", x - 7) if right else ("start", x + 7)
+    return (
+        f'<text class="off-scale-label" data-value="{loss!r}" x="{tx:.1f}" y="{_TOP + 38}" '
+        f'font-size="10" text-anchor="{anchor}" stroke="white" stroke-width="3" '
+        f'paint-order="stroke">L = {number(loss, 4)}: off scale, above the top</text>'
+    )
+
+
 @functools.lru_cache(maxsize=1)
 def _loss_axes_svg() -> str:
     """Frame, ticks, L* and the "good" threshold: the same for every state (built once)."""
@@ -312,15 +326,25 @@ def _loss_axes_svg() -> str:
 
 
 def _loss_svg(path, colour) -> str:
-    """The loss after each step, broken where it leaves the top of the panel."""
+    """The loss after each step, broken where it leaves the top of the panel; a loss above it
+    is marked by a small triangle pointing up over the top edge, and the last one, when off
+    scale, labelled with its value."""
     top = 10.0 ** LOG_LOSS[1]
-    runs, run = [], []
-    for k, loss in enumerate(path.losses):
+    runs, run, marks = [], [], []
+    for k, loss in enumerate(path.losses.tolist()):
         if loss <= top:
             run.append(_xy(loss_point(k, loss)))
-        elif run:
+            continue
+        if run:
             runs.append(run)
             run = []
+        if k < len(path.losses) - 1:  # the last loss is the dot below
+            x, y = loss_point(k, loss)  # y: the top edge; the mark points up, above it
+            marks.append(
+                f'<polygon class="off-scale" data-step="{k}" data-value="{loss!r}" '
+                f'points="{x - 2.5:.1f},{y - 2:.1f} {x + 2.5:.1f},{y - 2:.1f} {x:.1f},{y - 8:.1f}" '
+                f'fill="{colour}" stroke="none"/>'
+            )
     runs.append(run)
     parts = [
         f'<polyline class="loss" points="{" ".join(r)}" fill="none" stroke="{colour}" '
@@ -328,6 +352,7 @@ def _loss_svg(path, colour) -> str:
         for r in runs
         if len(r) > 1
     ]
+    parts += marks
     k, loss = len(path.losses) - 1, float(path.losses[-1])
     x, y = loss_point(k, loss)
     cls = "loss-now" if loss <= top else "loss-now off-scale"
@@ -335,6 +360,8 @@ def _loss_svg(path, colour) -> str:
         f'<circle class="{cls}" data-value="{loss!r}" cx="{x:.1f}" cy="{y:.1f}" r="4" '
         f'fill="{colour}" stroke="black" stroke-width="1"/>'
     )
+    if loss > top:
+        parts.append(_off_scale_label(x, loss))
     width, height = _LW, _LH
     body = _loss_axes_svg() + "".join(parts)
     return (
@@ -349,9 +376,10 @@ TABLE_ROWS = (
     ("lr", "learning rate lr"),
     ("onset", "1/λ_max (overshoot starts)"),
     ("bound", "2/λ_max (divergence starts)"),
-    ("optimal", "2/(λ_min + λ_max) (fastest)"),
+    ("optimal", "2/(λ_min + λ_max) (smallest worst-case factor per step: fastest in the long run)"),
     ("flat_factor", "1 − lr·λ_min (flat direction, per step)"),
     ("steep_factor", "1 − lr·λ_max (steep direction, per step)"),
+    ("worst_factor", "max |1 − lr·λ| (worst-case factor per step)"),
     ("loss", "loss after the last step"),
     ("min_loss", "minimum L*"),
     ("fraction", "(L − L*) / (L₀ − L*)"),
@@ -367,6 +395,7 @@ def _table_html(r, loss) -> str:
         "optimal": r.optimal,
         "flat_factor": r.factors[0],
         "steep_factor": r.factors[1],
+        "worst_factor": r.worst_factor,
         "loss": loss,
         "min_loss": line_fit().min_loss,
         "fraction": r.fraction,
@@ -381,57 +410,186 @@ def _table_html(r, loss) -> str:
     return f'<table class="numbers" style="border-collapse:collapse;margin:4px 0">{rows}</table>'
 
 
-def _after(r) -> str:
-    """What the budget achieved, in a sentence."""
-    k = r.steps if r.escaped_at is None else r.escaped_at - 1
-    share = f"{number(100 * r.fraction, 3)}% of"
-    if r.fraction > 1:
-        share = f"{number(r.fraction, 3)} times"
-    plural = "s" if k != 1 else ""
-    return f"After {k} step{plural} the excess loss L − L* is {share} its value at the start."
+_GOOD = f"{GOOD_FRACTION:.0%}"  # the threshold as the verdict words it
 
 
-def _verdict(r) -> str:
-    """The regime decided by `lr_regime`, in a sentence or three with its numbers."""
-    lr, onset, bound = number(r.lr), number(r.onset), number(r.bound)
-    flat, steep = number(r.factors[0]), number(r.factors[1])
-    if r.kind == "diverging":
-        text = (
+def _beside(value, threshold, digits) -> str:
+    """``value`` to ``digits`` significant digits, or more when fewer would hide which side of
+    ``threshold`` it lies on (1.0004% is not 1%, −1.0002 is not −1)."""
+    for d in range(digits, 13):
+        text = number(value, d)
+        shown = float(text.replace("−", "-"))
+        if (shown > threshold) == (value > threshold) and (shown == threshold) == (
+            value == threshold
+        ):
+            break
+    return text
+
+
+def _digits_apart(a, *others) -> int:
+    """Significant digits (4 or more) that print ``a`` apart from each of ``others`` it differs
+    from (lr = 0.23560 just above 2/λ_max = 0.23558, not 0.2356 > 0.2356)."""
+    for d in range(4, 17):
+        if all(a == b or number(a, d) != number(b, d) for b in others):
+            return d
+    return 17
+
+
+def _percent(fraction) -> str:
+    """100·fraction, on the right side of `GOOD_FRACTION`."""
+    return f"{_beside(100 * fraction, 100 * GOOD_FRACTION, 3)}%"
+
+
+def _factor(f) -> str:
+    """A factor per step 1 − lr·λ, on the right side of ±1 (0 when rounding left ~1e-16)."""
+    return "0" if abs(f) < 1e-12 else _beside(f, math.copysign(1.0, f), 4)
+
+
+def _share(fraction) -> str:
+    """The excess left, as '21.6% of' or '34.7 times' (its value at the start)."""
+    return f"{number(fraction, 3)} times" if fraction > 1 else f"{_percent(fraction)} of"
+
+
+def _steps(k) -> str:
+    return f"{k} step{'' if k == 1 else 's'}"
+
+
+def _rate_part(r) -> str:
+    """What the learning rate does, whatever the budget (`LRRegime.rate`), with its numbers."""
+    d = _digits_apart(r.lr, r.onset, r.bound)
+    lr, onset, bound = number(r.lr, d), number(r.onset, d), number(r.bound, d)
+    flat, steep = _factor(r.factors[0]), _factor(r.factors[1])
+    if r.rate == "no overshoot":
+        return (
+            f"No overshoot: lr = {lr} <= 1/λ_max = {onset}, so each step multiplies the offset "
+            f"from θ* by 1 − lr·λ_max = {steep} >= 0 along the steepest eigenvector and by "
+            f"1 − lr·λ_min = {flat} along the flat one: both components shrink without "
+            "changing sign, the iterates converge without overshooting and the loss falls at "
+            "every step."
+        )
+    if r.rate == "diverging":
+        grown = (
+            f"Within this budget it has: the loss rises at every step from step {r.rises_from} on."
+            if r.rises_from is not None
+            else "Within this budget it has not started to: the loss has fallen at every step."
+        )
+        return (
             f"Diverging: lr = {lr} > 2/λ_max = {bound}. Each step multiplies the offset from θ* "
-            f"along the steepest eigenvector by 1 − lr·λ_max = {steep}, more than 1 in size: "
-            f"every overshoot is larger than the last. {_after(r)}"
+            f"along the steepest eigenvector by 1 − lr·λ_max = {steep}: that component changes "
+            f"sign and grows by |{steep}| > 1 a step, while the flat one is multiplied by "
+            f"{flat}, so the steep one ends up dominating and the loss must eventually grow "
+            "without bound. "
+            f"{grown}"
         )
-        if r.escaped_at is not None:
-            text += (
-                f" Step {r.escaped_at} would land farther than {number(ESCAPE_RADIUS)} from θ*: "
-                "the run is stopped there."
-            )
-        return text
-    if r.kind == "oscillating":
-        fastest = ""
-        if math.isclose(r.lr, r.optimal, rel_tol=1e-3):
-            fastest = (
-                " This is the fastest learning rate, 2/(λ_min + λ_max): both directions shrink "
-                f"by about the same factor, |{flat}| ≈ |{steep}|."
-            )
+    if math.isclose(abs(r.factors[1]), 1.0, rel_tol=1e-9):  # lr = 2/λ_max: the edge
         return (
-            f"Oscillating: 1/λ_max = {onset} < lr = {lr} <= 2/λ_max = {bound}. Along the "
-            f"steepest eigenvector each step multiplies the offset from θ* by 1 − lr·λ_max = "
-            f"{steep} < 0: it overshoots the valley floor and changes sign, yet shrinks, since "
-            f"|{steep}| < 1.{fastest} {_after(r)}"
+            f"Oscillating, not converging: lr = 2/λ_max = {bound}, so each step multiplies the "
+            f"offset from θ* along the steepest eigenvector by 1 − lr·λ_max = {steep}: the "
+            "iterates change sign each step and keep their distance along it, never reaching "
+            f"θ*. The loss falls only as the flat component shrinks (multiplied by {flat} a "
+            "step)."
         )
-    no_overshoot = (
-        f"lr = {lr} is below 1/λ_max = {onset}, so no step overshoots (1 − lr·λ_max = "
-        f"{steep} >= 0), and along the flat eigenvector each step keeps {flat} of the offset "
-        f"(1 − lr·λ_min)."
+    text = (
+        f"Oscillating, converging: 1/λ_max = {onset} < lr = {lr} < 2/λ_max = {bound}. Along the "
+        f"steepest eigenvector each step multiplies the offset from θ* by 1 − lr·λ_max = "
+        f"{steep} < 0: the iterates overshoot the valley floor and change sign each step, yet "
+        f"shrink, since |{steep}| < 1. It is the iterates that oscillate, not the loss: on this "
+        "quadratic L − L* = ½ Σ λ_i c_i², c_i the offset's components along the eigenvectors, "
+        "and below 2/λ_max every |c_i| shrinks, so the loss falls at every step."
     )
-    if r.kind == "too small":
-        return (
-            f"Too small for this budget: {no_overshoot} {_after(r)} That is more than "
-            f"{GOOD_FRACTION:.0%}: take more steps, or a larger learning rate (below "
-            f"2/λ_max = {bound})."
+    if math.isclose(r.lr, r.optimal, rel_tol=1e-3):
+        text += " " + _optimal_part(r)
+    return text
+
+
+def _optimal_part(r) -> str:
+    """2/(λ_min + λ_max): the smallest worst-case factor, and what a short budget changes."""
+    best = best_rate(r.steps)
+    if math.isclose(best.lr, r.lr, rel_tol=1e-3):
+        short = f"after {_steps(r.steps)} none of the explorer's rates does."
+    else:
+        short = (
+            f"after {_steps(r.steps)} lr = {number(best.lr)} leaves {_percent(best.fraction)} "
+            f"of the start's excess, this one {_percent(r.fraction)}."
         )
-    return f"Good: {no_overshoot} {_after(r)} That is below {GOOD_FRACTION:.0%}."
+    return (
+        "This is 2/(λ_min + λ_max): both components shrink by about the same factor, "
+        f"|{_factor(r.factors[0])}| ≈ |{_factor(r.factors[1])}|, so the worst-case factor per "
+        f"step, max |1 − lr·λ| = {number(r.worst_factor)}, is the smallest of any rate: the "
+        f"fastest in the long run. Over a short budget another rate can leave less: {short}"
+    )
+
+
+def _budget_part(r, full) -> str:
+    """Whether the budget was enough (`LRRegime.enough`), and what another budget or rate
+    would give; ``full`` is `lr_regime` over `GD_MAX_STEPS` steps of the same rate."""
+    k = r.steps if r.escaped_at is None else r.escaped_at - 1
+    after = f"after {_steps(k)} the excess loss L − L* is"
+    if r.enough:
+        return (
+            f"Enough steps: {after} {_share(r.fraction)} its value at the start, at most "
+            f"{_GOOD} (it got there at step {r.enough_at})."
+        )
+    text = (
+        f"Not enough steps: {after} still {_share(r.fraction)} its value at the start, above "
+        f"{_GOOD}."
+    )
+    if r.escaped_at is not None:
+        text += (
+            f" Step {r.escaped_at} would land farther than {number(ESCAPE_RADIUS)} from θ*: "
+            "the run is stopped there."
+        )
+    if full.enough_at is not None:
+        text += f" At this rate it gets to {_GOOD} at step {full.enough_at}."
+    elif r.rate == "diverging" and full.rises_from is not None:
+        # the loss is a sum of exponentials in the step: once it rises, it rises for ever
+        low = full.rises_from - 1
+        if low == 0:
+            text += " No number of steps is enough at this rate: the loss rises from the first."
+        else:
+            lowest = lr_regime(r.lr, low, path=_full_path(r.lr).first(low))
+            text += (
+                f" No number of steps is enough at this rate: the loss is lowest after step "
+                f"{low}, at {_percent(lowest.fraction)} of the start's excess, and rises at "
+                "every step after it."
+            )
+    else:
+        text += (
+            f" At this rate it stays above {_GOOD} for all {GD_MAX_STEPS} steps the explorer runs."
+        )
+    if r.rate == "no overshoot":
+        text += (
+            f" A larger rate, up to 1/λ_max = {number(r.onset)}, leaves less after any number "
+            "of steps (both factors are positive and shrink as lr grows)."
+        )
+    best = best_rate(r.steps)
+    if best.fraction <= GOOD_FRACTION:
+        text += (
+            f" In {_steps(r.steps)}, lr = {number(best.lr)} gets there: it leaves "
+            f"{_percent(best.fraction)}."
+        )
+    elif math.isclose(best.lr, r.lr, rel_tol=1e-3):
+        text += (
+            f" No rate of the explorer gets to {_GOOD} in {_steps(r.steps)}; this one leaves the "
+            "least."
+        )
+    else:
+        text += (
+            f" No rate of the explorer gets to {_GOOD} in {_steps(r.steps)}; the closest, "
+            f"lr = {number(best.lr)}, leaves {_percent(best.fraction)}."
+        )
+    return text
+
+
+def _verdict(r, full) -> str:
+    """Two answers, each with its numbers: what the rate does, and whether the budget was
+    enough (as HTML: two escaped paragraphs)."""
+    return (
+        f'<span class="rate" data-rate="{r.rate}" style="display:block">'
+        f"{html.escape(_rate_part(r))}</span>"
+        f'<span class="budget" data-enough="{str(r.enough).lower()}" '
+        f'style="display:block;margin-top:4px">{html.escape(_budget_part(r, full))}</span>'
+    )
 
 
 # --- the view and the explorer --------------------------------------------------------------
@@ -456,14 +614,18 @@ def gd_explorer_html(lr=GD_EXPLORER_STATE[0], steps=GD_EXPLORER_STATE[1]) -> str
     -------
     str
         HTML: the contours with the path (SVG ``class="contours"``), the loss after each step
-        (SVG ``class="losses"``), a sentence naming the regime (``class="verdict"``) and a table
-        of the numbers that decide it (``class="numbers"``, each value in ``data-value``).
-        The outer element carries ``data-regime``, ``data-lr`` and ``data-steps``.
+        (SVG ``class="losses"``; a loss above the panel as a triangle over its top edge,
+        ``class="off-scale"``, and the last one, if so, labelled with its value,
+        ``class="off-scale-label"``), a verdict in two parts (``class="verdict"``: what the
+        learning rate does, ``class="rate"``, and whether the budget was enough,
+        ``class="budget"``) and a table of the numbers that decide them (``class="numbers"``,
+        each value in ``data-value``). The outer element carries ``data-regime``
+        (`LRRegime.kind`), ``data-rate``, ``data-enough``, ``data-lr`` and ``data-steps``.
 
     Examples
     --------
     >>> view = gd_explorer_html(0.1, 100)
-    >>> 'data-regime="good"' in view, view.count('class="iterate"')
+    >>> 'data-rate="no overshoot" data-enough="true"' in view, view.count('class="iterate"')
     (True, 100)
     >>> "Diverging: lr = 0.3162" in gd_explorer_html(0.3162, 100)
     True
@@ -474,24 +636,31 @@ def gd_explorer_html(lr=GD_EXPLORER_STATE[0], steps=GD_EXPLORER_STATE[1]) -> str
     low, high = float(GD_LEARNING_RATES[0]), float(GD_LEARNING_RATES[-1])
     lr = in_interval(positive(lr, "lr"), "lr (the explorer's range)", low, high, closed="both")
     steps = int_between(steps, "steps", 1, GD_MAX_STEPS)
-    path = _full_path(lr).first(steps)
+    full = _full_path(lr)
+    path = full.first(steps)
     r = lr_regime(lr, steps, path=path)
     colour = REGIME_COLORS[r.kind]
-    verdict = html.escape(_verdict(r))
-    outside = sum(not inside(w, b) for w, b in path.params)
-    note = ""
-    if outside:
-        note = (
-            f'<div class="note" data-outside="{outside}">{outside} of the {len(path.params)} '
-            "iterates lie outside the box: each is drawn as a hollow square on its edge.</div>"
-        )
+    verdict = _verdict(r, lr_regime(lr, GD_MAX_STEPS, path=full))
     return (
-        f'<div class="gd-explorer" data-regime="{r.kind}" data-lr="{lr!r}" '
-        f'data-steps="{steps}" style="font:14px sans-serif">'
+        f'<div class="gd-explorer" data-regime="{r.kind}" data-rate="{r.rate}" '
+        f'data-enough="{str(r.enough).lower()}" data-lr="{lr!r}" data-steps="{steps}" '
+        f'style="font:14px sans-serif">'
         f'<div class="panels" style="display:flex;gap:12px;align-items:flex-start">'
-        f"{_contour_svg(path)}{_loss_svg(path, colour)}</div>{note}"
+        f"{_contour_svg(path)}{_loss_svg(path, colour)}</div>{_outside_note(path)}"
         f'<div class="verdict" style="max-width:760px;border-left:4px solid {colour};'
         f'padding-left:8px">{verdict}</div>{_table_html(r, float(path.losses[-1]))}</div>'
+    )
+
+
+def _outside_note(path) -> str:
+    """How many iterates lie outside the box (drawn on its edge), or nothing."""
+    outside = sum(not inside(w, b) for w, b in path.params)
+    if not outside:
+        return ""
+    verb, each = ("lies", "it is") if outside == 1 else ("lie", "each is")
+    return (
+        f'<div class="note" data-outside="{outside}">{outside} of the {len(path.params)} '
+        f"iterates {verb} outside the box: {each} drawn as a hollow square on its edge.</div>"
     )
 
 
@@ -523,7 +692,7 @@ def gd_explorer(*, lr=GD_EXPLORER_STATE[0], steps=GD_EXPLORER_STATE[1]):
     """A slider for the learning rate and one for the step budget, over `gd_explorer_html`.
 
     The learning-rate slider offers `cnnbp_core.explain.sgd.GD_LEARNING_RATES` only (1e-3 to
-    0.3162, four per decade, plus 0.99/λ_max, the fastest rate and the two sides of 2/λ_max),
+    0.3162, four per decade, plus 0.99/λ_max, 2/(λ_min + λ_max) and the two sides of 2/λ_max),
     the steps slider 1 to `GD_MAX_STEPS`: every reachable state is a valid view. Each control
     has a stable description (`CONTROL_DESCRIPTIONS`): ``"learning rate"``, ``"steps"``.
 
