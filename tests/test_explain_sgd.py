@@ -303,6 +303,34 @@ def test_a_rise_is_counted_only_beyond_rounding():
     assert r.rises_from is None and r.enough and r.enough_at == 0
 
 
+def test_lr_regime_reads_only_the_path_of_its_own_rate_budget_and_start():
+    # a path given is what gd_path(lr, steps, start) computes, or it is refused
+    start = [0.5, 0.5]
+    for lr, steps, given in ((0.1, 50, None), (0.2379, 100, None), (0.1, 20, start)):
+        path = S.gd_path(lr, steps, given)
+        assert S.lr_regime(lr, steps, given, path=path) == S.lr_regime(lr, steps, given)
+    # an escaped path stands for every budget reaching its escape
+    escaped = S.gd_path(0.3162, 30)  # escapes at step 27
+    assert S.lr_regime(0.3162, 100, path=escaped) == S.lr_regime(0.3162, 100)
+    assert S.lr_regime(0.3162, 27, path=escaped) == S.lr_regime(0.3162, 27)
+    with pytest.raises(ValueError, match=r"path must be gd_path\(lr, steps, start\)"):
+        S.lr_regime(0.3162, 26, path=escaped)  # 26 steps do not reach the escape
+    # the reviewer's case: another rate's path is no longer read as this one's
+    with pytest.raises(ValueError, match=r"path\.lr = 0\.2 differs from lr = 0\.01"):
+        S.lr_regime(0.01, 100, path=S.gd_path(0.2, 100))
+    with pytest.raises(ValueError, match=r"path has 50 steps and did not escape; the budget"):
+        S.lr_regime(0.1, 100, path=S.gd_path(0.1, 50))
+    with pytest.raises(ValueError, match=r"path has 100 steps"):
+        S.lr_regime(0.1, 50, path=S.gd_path(0.1, 100))
+    # a start given must be the path's
+    with pytest.raises(ValueError, match=r"path starts at \[0\.5, 0\.5\], not at start"):
+        S.lr_regime(0.1, 20, start=S.GD_START, path=S.gd_path(0.1, 20, start))
+    with pytest.raises(ValueError, match=r"path starts at \[-1\.0, 2\.0\], not at start"):
+        S.lr_regime(0.1, 20, start=start, path=S.gd_path(0.1, 20))
+    # without a start, the path's own is read
+    assert S.lr_regime(0.1, 20, path=S.gd_path(0.1, 20, start)) == S.lr_regime(0.1, 20, start)
+
+
 # --- the loss grid -------------------------------------------------------------------------------
 
 
@@ -339,6 +367,24 @@ BAD_CALLS = [
     (lambda: S.loss_grid(((1.0, 0.0), (0.0, 1.0))), ValueError,
      r"box's w range must be \(low, high\) with low < high"),
     (lambda: S.loss_grid(shape=(1, 5)), ValueError, "shape must be >= 2"),
+    (lambda: S.lr_regime(0.1, 5, path="x"), TypeError,
+     r"path must be a GDPath \(from gd_path\); got 'x' \(str\)"),
+    (lambda: S.lr_regime(0.1, 5, path=S.gd_path(0.1, 5).params), TypeError,
+     "path must be a GDPath"),
+    (lambda: S.loss_grid(3.0), ValueError,
+     r"box \(\(w_low, w_high\), \(b_low, b_high\)\) must be 2-D; got shape \(\)"),
+    (lambda: S.loss_grid((0.0, 1.0, 2.0, 3.0)), ValueError,
+     r"box .* must be 2-D; got shape \(4,\)"),
+    (lambda: S.loss_grid(((0.0, 1.0),)), ValueError,
+     r"box must have shape \(2, 2\) \(\(\(w_low, w_high\), \(b_low, b_high\)\)\); got \(1, 2\)"),
+    (lambda: S.loss_grid(((0.0, 1.0), (0.0, 1.0, 2.0))), TypeError,
+     r"box .* must be a numeric array; could not convert it"),
+    (lambda: S.loss_grid("box"), TypeError, "box .* must be a number or an array of numbers"),
+    (lambda: S.loss_grid(None), TypeError, r"box .* must be a numeric array; got dtype object"),
+    (lambda: S.loss_grid(((0.0, np.inf), (0.0, 1.0))), ValueError,
+     r"box .* must be finite; got inf at index \(0, 1\)"),
+    (lambda: S.loss_grid(((0.0, 1.0), (2.0, 2.0))), ValueError,
+     r"box's b range must be \(low, high\) with low < high; got \(2.0, 2.0\)"),
 ]  # fmt: skip
 
 

@@ -9,6 +9,7 @@ import pytest
 from conftest import run_python
 
 from cnnbp_core.explain import sgd as S
+from cnnbp_core.viz import style
 from cnnbp_core.viz.plots import sgd as plots
 from cnnbp_core.viz.plots.graphs import number
 from cnnbp_core.viz.widgets import sgd as W
@@ -100,6 +101,9 @@ def test_every_state_of_the_view_is_valid_and_answers_both_questions():
             rate, budget = verdict(view)
             assert rate.startswith(OPENING[r.rate]), (state, rate)
             assert budget.startswith(BUDGET[r.enough]), (state, budget)
+            # the steps actually taken: the budget, or fewer when the iterates escaped
+            taken = f"{path.steps} step{'' if path.steps == 1 else 's'}"
+            assert budget.startswith(f"{BUDGET[r.enough]}{taken} the excess loss"), (state, budget)
             # the share it quotes is the path's, on the right side of 1%
             if r.fraction <= 1:
                 quoted = percents(budget)[0] / 100
@@ -245,13 +249,30 @@ def test_the_svg_draws_each_iterate_and_loss_where_it_belongs(lr):
     assert len(drawn) == len(expected) and all(near(a, b) for a, b in zip(drawn, expected))
     assert view.count('class="loss-now') == 1
     # a loss above the panel: a triangle over its top edge, with its value
-    above = re.findall(r'class="off-scale" data-step="(\d+)" data-value="([^"]+)" points="[^"]*'
-                       r' ([\d.]+),([\d.]+)"', view)  # fmt: skip
+    above = re.findall(r'class="off-scale" data-step="(\d+)" data-value="([^"]+)" points="([^"]+)"',
+                       view)  # fmt: skip
     assert [int(k) for k, *_ in above] == [k for k, v in enumerate(path.losses[:-1]) if v > 1e3]
-    for k, value, x, y in above:  # the apex: at the step, over the top edge
+    for k, value, points in above:  # a small triangle pointing up, just over the top edge
         assert float(value) == path.losses[int(k)]
-        top_x, top_y = W.loss_point(int(k), 1e3)
-        assert abs(float(x) - top_x) <= 0.11 and float(y) < top_y
+        (x1, y1), (x2, y2), (x3, y3) = (map(float, p.split(",")) for p in points.split())
+        x, top = W.loss_point(int(k), 1e3)  # the step's x; the top edge
+        assert abs((x1 + x2) / 2 - x) <= 0.11 and abs(x3 - x) <= 0.11 and x1 < x3 < x2
+        assert top - 3 <= y1 == y2 < top and top - 10 <= y3 < y1  # base just above, apex up
+
+
+def test_no_loss_of_the_explorer_falls_below_the_panel_or_comes_back_from_above_it():
+    # why the loss panel clips only at its top and draws the losses as one run: over the
+    # longest path of every rate (every budget's path is its start), each loss lies above the
+    # panel's bottom, and once one leaves the top, every later one stays above it
+    for lr in S.GD_LEARNING_RATES:
+        losses = S.gd_path(float(lr), S.GD_MAX_STEPS).losses
+        assert losses.min() >= FIT.min_loss > plots.LOSS_LIMITS[0]
+        above = losses > plots.LOSS_LIMITS[1]
+        assert not np.any(above[:-1] & ~above[1:]), lr
+        view = W.gd_explorer_html(float(lr), S.GD_MAX_STEPS)
+        assert len(polylines(view, "loss")) == (np.count_nonzero(~above) > 1)
+    top, bottom = W.loss_point(0, plots.LOSS_LIMITS[1])[1], W.loss_point(0, FIT.min_loss)[1]
+    assert W.loss_point(7, 1e12) == (W.loss_point(7, 1.0)[0], top) and top < bottom
 
 
 def test_a_last_loss_off_the_panel_is_labelled_with_its_value():
@@ -291,7 +312,7 @@ def test_clip_segment_keeps_exactly_the_part_inside_the_box():
     rng = np.random.default_rng(0)
     for _ in range(300):
         p, q = rng.uniform(-6, 7, 2), rng.uniform(-6, 7, 2)
-        piece = W.clip_segment(tuple(p), tuple(q))
+        piece = plots.clip_segment(tuple(p), tuple(q))
         t = np.linspace(0, 1, 2001)[:, None]
         inside = [W.inside(*pt) for pt in p + t * (q - p)]
         if piece is None:
@@ -307,7 +328,39 @@ def test_clip_segment_keeps_exactly_the_part_inside_the_box():
         assert covered == pytest.approx(np.mean(inside), abs=2e-3)
 
 
+def test_the_eigen_axes_run_through_the_minimum_from_box_edge_to_box_edge():
+    (w0, w1), (b0, b1) = S.GD_BOX
+
+    def on_edge(p):  # in the box and on one of its edges, to rounding
+        (w, b), tol = p, 1e-12
+        edge = min(abs(w - w0), abs(w - w1), abs(b - b0), abs(b - b1))
+        return w0 - tol <= w <= w1 + tol and b0 - tol <= b <= b1 + tol and edge <= tol
+
+    axes = plots.eigen_axes()
+    assert list(axes) == ["flat", "steep"]
+    for name, k in (("flat", 0), ("steep", 1)):
+        p, q = np.array(axes[name])
+        assert on_edge(p) and on_edge(q), (name, p, q)
+        v = FIT.eigenvectors[:, k]  # along the eigenvector through θ*, which lies between
+        t_p, t_q = (p - FIT.minimiser) @ v, (q - FIT.minimiser) @ v
+        np.testing.assert_allclose([p, q], FIT.minimiser + np.outer([t_p, t_q], v), atol=1e-12)
+        assert t_p < 0 < t_q
+    # the figure and the explorer draw these very segments
+    drawn = artists(plots.gd_path_figure().axes[0])
+    view = W.gd_explorer_html()
+    for name, (p, q) in axes.items():
+        np.testing.assert_array_equal(np.column_stack(drawn[f"eigen {name}"].get_data()), [p, q])
+        line = re.search(rf'<line class="eigen {name}" x1="([^"]+)" y1="([^"]+)" x2="([^"]+)" '
+                         r'y2="([^"]+)"', view)  # fmt: skip
+        ends = (float(line[1]), float(line[2])), (float(line[3]), float(line[4]))
+        assert near(ends[0], W.contour_point(*p)) and near(ends[1], W.contour_point(*q))
+    with pytest.raises(TypeError):  # no box to get wrong: always GD_BOX, which holds θ*
+        plots.eigen_axes(((2.0, 3.0), (0.0, 1.0)))
+
+
 def test_the_contours_are_the_chapter_levels_of_the_loss():
+    ratios = np.array(plots.CONTOUR_EXCESS[1:]) / plots.CONTOUR_EXCESS[:-1]
+    np.testing.assert_allclose(ratios, np.resize([2.5, 2.0, 2.0], len(ratios)))  # 1-2-5
     assert [excess for _, excess, _ in W.contour_lines()] == list(plots.CONTOUR_EXCESS)
     grid_step = (S.GD_BOX[0][1] - S.GD_BOX[0][0]) / 120
     for level, excess, pieces in W.contour_lines():
@@ -326,6 +379,8 @@ def test_the_contours_are_the_chapter_levels_of_the_loss():
 def test_the_loss_panel_marks_the_minimum_and_the_good_threshold():
     view = W.gd_explorer_html()
     lines = dict(re.findall(r'<line class="([\w-]+)" data-value="([^"]+)"', view))
+    colours = dict(re.findall(r'<line class="([\w-]+)" [^>]*stroke="([^"]+)"', view))
+    assert colours["good-threshold"] == style.GREEN == plots.REGIME_COLORS["good"]
     assert float(lines["min-loss"]) == FIT.min_loss
     start = S.line_fit_loss(S.GD_START)
     threshold = FIT.min_loss + S.GOOD_FRACTION * (start - FIT.min_loss)
@@ -342,6 +397,8 @@ def test_the_verdict_quotes_the_numbers_that_decide_it():
     assert "This is 2/(λ_min + λ_max)" in rate and "1 − lr·λ_max = −0.9441" in rate
     rate, budget = verdict(W.gd_explorer_html(0.3162, 100))
     assert "Step 27 would land farther than 1e+06" in budget and "times its value" in budget
+    # a budget of 100 steps, of which the path took 26 before escaping
+    assert budget.startswith("Not enough steps: after 26 steps the excess loss L − L* is still")
     rate, budget = verdict(W.gd_explorer_html(0.2379, 100))
     assert "2/λ_max = 0.2356" in rate and "stopped" not in budget
     assert "In 100 steps, lr = 0.229 gets there: it leaves 0.001%." in budget
@@ -369,6 +426,8 @@ BAD_VIEWS = [
     (lambda: W.gd_explorer_html(0.1, 5.0), TypeError, "steps must be an int"),
     (lambda: W.gd_explorer_html("0.1", 5), TypeError, "lr must be a real number"),
     (lambda: W.snap_lr(-1.0), ValueError, "lr must be > 0"),
+    (lambda: W.loss_point(3, 0.0), ValueError, "loss must be > 0 and finite; got 0.0"),
+    (lambda: W.loss_point(3, np.inf), ValueError, "loss must be > 0 and finite; got inf"),
     (lambda: W.gd_explorer(steps=0), ValueError, r"steps must lie in \[1, 100\]"),
 ]  # fmt: skip
 
@@ -440,17 +499,14 @@ def test_the_path_figure_draws_the_path_and_the_losses_of_explain(lr, steps):
     assert b["min loss"].get_ydata()[0] == FIT.min_loss
     assert right.get_yscale() == "log"
     r = S.lr_regime(lr, steps)
-    assert fig._suptitle.get_text() == f"lr = {number(lr)}, {steps} steps: {plots.regime_label(r)}"
+    assert fig.get_suptitle() == f"lr = {number(lr)}, {steps} steps: {plots.regime_label(r)}"
     assert plots.regime_label(r) == f"{r.rate}; {'enough' if r.enough else 'not enough'} steps"
 
 
 def test_the_default_path_figure_is_the_explorers_starting_state():
     fig = plots.gd_path_figure()
     lr, steps = S.GD_EXPLORER_STATE
-    assert (
-        fig._suptitle.get_text()
-        == f"lr = {number(lr)}, {steps} steps: oscillating; not enough steps"
-    )
+    assert fig.get_suptitle() == f"lr = {number(lr)}, {steps} steps: oscillating; not enough steps"
     assert S.lr_regime(lr, steps).fraction < 0.05  # it converges, visibly
     explorer = W.gd_explorer()
     c = controls_of(explorer)
@@ -472,10 +528,20 @@ def test_the_comparison_figure_shows_one_curve_per_regime():
         kinds.append(kind)
     assert kinds == ["too small", "good", "diverging"]
     assert a["good threshold"].get_ydata()[0] == plots.good_threshold()
+    assert a["good threshold"].get_color() == style.GREEN
     assert set(plots.REGIME_COLORS) == set(S.LR_REGIMES)
     escaped = plots.lr_comparison_figure([0.3162], 100)
     (line,) = [x for x in escaped.axes[0].lines if x.get_gid() == "lr 0.3162"]
     assert len(line.get_ydata()) == S.gd_path(0.3162, 100).steps + 1  # ends where it stopped
+
+
+def test_both_loss_figures_set_up_the_loss_axis_alike():
+    for ax, steps in ((plots.gd_path_figure().axes[1], S.GD_MAX_STEPS),
+                      (plots.lr_comparison_figure(steps=60).axes[0], 60)):  # fmt: skip
+        assert ax.get_yscale() == "log" and ax.get_ylim() == plots.LOSS_LIMITS
+        assert ax.get_xlim() == (0, steps)
+        assert (ax.get_xlabel(), ax.get_ylabel()) == ("step", "loss L(w, b)")
+        assert "good threshold" in artists(ax) and ax.get_legend() is not None
 
 
 @pytest.mark.parametrize(

@@ -71,6 +71,11 @@ def test_outline_is_the_one_orange():
     assert viz.OUTLINE in viz.matrix_html(np.eye(2), highlight=[(0, 0)])
 
 
+def test_green_is_the_one_green():
+    # the colour of a learning rate right for its budget, in figures and explorers alike
+    assert to_hex("tab:green") == style.GREEN
+
+
 def test_ink_is_the_luma_rule():
     assert style.ink((1.0, 1.0, 1.0)) == "#000" and style.ink((0.0, 0.0, 0.0, 1.0)) == "#fff"
     # Pure green is light, pure blue dark: the weights, not a plain average, decide.

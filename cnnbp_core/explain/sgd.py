@@ -45,6 +45,7 @@ from ..validation import (
     check_shape,
     finite_array,
     in_interval,
+    instance_of,
     int_between,
     pair,
     positive,
@@ -424,9 +425,11 @@ def lr_regime(lr, steps, start=None, *, path=None) -> LRRegime:
     steps : int >= 1
         The budget.
     start : array_like, shape (2,), optional
-        θ₀; default `GD_START`.
+        θ₀; default `GD_START`, or the start of ``path`` when that is given.
     path : GDPath, optional
-        ``gd_path(lr, steps, start)`` when already computed (the explorer passes its own).
+        ``gd_path(lr, steps, start)`` when already computed (the explorer passes its own). It
+        is checked to be one: its ``lr`` is ``lr``, it took ``steps`` steps or escaped within
+        them, and it starts at ``start`` when that is given.
 
     Returns
     -------
@@ -442,11 +445,16 @@ def lr_regime(lr, steps, start=None, *, path=None) -> LRRegime:
     >>> r = lr_regime(0.2332, 30)  # oscillating iterates, a falling loss, too few steps
     >>> r.rate, r.enough, r.rises_from, round(r.fraction, 3)
     ('oscillating', False, None, 0.216)
+    >>> lr_regime(0.01, 100, path=gd_path(0.2, 100))  # another rate's path
+    Traceback (most recent call last):
+    ValueError: path must be gd_path(lr, steps, start): path.lr = 0.2 differs from lr = 0.01
     """
     lr = positive(lr, "lr")
     steps = as_int(steps, "steps", 1)
     if path is None:
         path = gd_path(lr, steps, start)
+    else:
+        _check_path(path, lr, steps, start)
     fit = line_fit()
     excess = np.maximum(path.losses - fit.min_loss, 0.0)  # (k + 1,)
     start_excess, final_excess = float(excess[0]), float(excess[-1])
@@ -472,6 +480,28 @@ def lr_regime(lr, steps, start=None, *, path=None) -> LRRegime:
         _first(shares <= GOOD_FRACTION),
         None if rises_from is None else rises_from + 1,
     )
+
+
+def _check_path(path, lr, steps, start) -> None:
+    """Refuse a ``path`` that is not what ``gd_path(lr, steps, start)`` computes."""
+    instance_of(path, "path", GDPath, "a GDPath (from gd_path)")
+    rule = "path must be gd_path(lr, steps, start)"
+    if path.lr != lr:
+        raise ValueError(f"{rule}: path.lr = {path.lr!r} differs from lr = {lr!r}")
+    if path.escaped_at is None and path.steps != steps:
+        raise ValueError(
+            f"{rule}: path has {path.steps} steps and did not escape; the budget is steps = {steps}"
+        )
+    if path.escaped_at is not None and path.escaped_at > steps:
+        raise ValueError(
+            f"{rule}: path escaped at step {path.escaped_at}, beyond the budget steps = {steps} "
+            "(path.first(steps) is the path for it)"
+        )
+    theta0 = None if start is None else _start(start)
+    if theta0 is not None and not np.array_equal(path.params[0], theta0):
+        raise ValueError(
+            f"{rule}: path starts at {path.params[0].tolist()}, not at start = {theta0.tolist()}"
+        )
 
 
 class BestRate(NamedTuple):
@@ -573,10 +603,13 @@ class LossGrid(NamedTuple):
 
 
 def loss_grid(box=GD_BOX, shape=(121, 121)) -> LossGrid:
-    """The loss at every point of a grid over a box, by the core's forward pass.
+    """The loss at every point of a grid over a box: the predictions by the core's forward
+    pass, their mean squared error per point by NumPy.
 
     The grid's G points are G output units of one linear layer: W = the w's as a (G, 1)
-    weight, the b's as its bias, so one `F.linear_forward` gives every line's predictions.
+    weight, the b's as its bias, so one `F.linear_forward` gives every line's predictions,
+    an (N, G) array. `F.mse_forward` averages over all the entries it is given (one loss per
+    call), so the mean over the N examples of each column is taken here.
 
     Parameters
     ----------
@@ -597,7 +630,7 @@ def loss_grid(box=GD_BOX, shape=(121, 121)) -> LossGrid:
     >>> bool(np.isclose(g.loss[1, 1], line_fit_loss([1.0, 0.0])))
     True
     """
-    (w_low, w_high), (b_low, b_high) = (_interval(box[k], n) for k, n in ((0, "w"), (1, "b")))
+    (w_low, w_high), (b_low, b_high) = _box(box)
     nb, nw = pair(shape, "shape", 2)
     w, b = np.linspace(w_low, w_high, nw), np.linspace(b_low, b_high, nb)
     ww, bb = np.meshgrid(w, b)  # (nb, nw) each
@@ -606,11 +639,17 @@ def loss_grid(box=GD_BOX, shape=(121, 121)) -> LossGrid:
     return LossGrid(w, b, loss.reshape(nb, nw))
 
 
-def _interval(pair, name):
-    low, high = finite_array(pair, f"box's {name} range", (1,))
-    if not low < high:
-        raise ValueError(f"box's {name} range must be (low, high) with low < high; got {pair}")
-    return float(low), float(high)
+def _box(box):
+    """((w_low, w_high), (b_low, b_high)) as floats, each range increasing."""
+    rule = "((w_low, w_high), (b_low, b_high))"
+    ranges = finite_array(box, f"box {rule}", (2,))
+    check_shape(ranges, (2, 2), "box", rule)
+    for name, (low, high) in zip("wb", ranges.tolist()):
+        if not low < high:
+            raise ValueError(
+                f"box's {name} range must be (low, high) with low < high; got ({low}, {high})"
+            )
+    return tuple(tuple(r) for r in ranges.tolist())
 
 
 def _four_digits(v) -> float:

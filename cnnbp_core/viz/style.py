@@ -20,6 +20,7 @@ COUNT_CMAP = "Blues"  # counts (confusion matrix)
 OUTLINE = "#ff7f0e"  # marks the chosen tap or window (matplotlib's "tab:orange")
 BLUE = "#1f77b4"  # matplotlib's "tab:blue": forward passes (values), forward differences
 RED = "#d62728"  # matplotlib's "tab:red": backward passes (gradients), centered differences
+GREEN = "#2ca02c"  # matplotlib's "tab:green": a learning rate right for its budget (chapter 02)
 GREY = "#555555"  # secondary text and frames (legends, node outlines)
 LIGHT_GREY = "#999999"  # axes drawn by hand (the explorer's SVG plot)
 NODE_FILL = "#f2f2f2"  # a node of a computational graph

@@ -2,9 +2,9 @@
 
 The numbers come from `cnnbp_core.explain.sgd`; this module only draws them. The explorer's
 live view (`cnnbp_core.viz.widgets.sgd`) draws the same contours (`CONTOUR_EXCESS`), the same
-eigen-axes and the same colours (`REGIME_COLORS`, `PATH_COLOR`). Every artist a test looks for
-carries a gid naming what it shows (``"path"``, ``"start"``, ``"minimum"``, ``"loss"``,
-``"min loss"``, ``"lr 0.1"``, ...).
+eigen-axes and the same colours (`REGIME_COLORS`, `PATH_COLOR`), and clips to the box with the
+same `clip_segment`. Every artist a test looks for carries a gid naming what it shows
+(``"path"``, ``"start"``, ``"minimum"``, ``"loss"``, ``"min loss"``, ``"lr 0.1"``, ...).
 """
 
 from __future__ import annotations
@@ -25,16 +25,15 @@ from ...explain.sgd import (
     lr_regime,
 )
 from ...validation import as_int, finite_array, int_between, positive
-from ..style import BLUE, GREY, LIGHT_GREY, OUTLINE, RED
+from ..style import BLUE, GREEN, GREY, LIGHT_GREY, OUTLINE, RED
 from .graphs import number
 
-GREEN = "#2ca02c"  # matplotlib's "tab:green": the learning rate that is right for its budget
 REGIME_COLORS = {"too small": BLUE, "good": GREEN, "oscillating": OUTLINE, "diverging": RED}
 """The colour of each of `cnnbp_core.explain.sgd.LR_REGIMES`, in figures and the explorer."""
 PATH_COLOR = RED  # the steps are gradients: the book's colour for backward passes
 CONTOUR_EXCESS = (0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0, 20.0, 50.0)
-"""The contours drawn: L = L* + each of these (a 1-2-5 ladder: a quadratic's ellipses, their
-sizes growing by about √2.5 and √2 in turn)."""
+"""The contours drawn: L = L* + each of these, a 1-2-5 ladder: each excess is ×2.5, ×2, ×2 the
+one before, in turn, so the ellipses' axes (a quadratic's: ∝ √excess) grow by √2.5, √2, √2."""
 LOSS_LIMITS = (0.05, 1e3)
 """The loss axis of the loss curves (log scale): below L* ≈ 0.106 to 1000."""
 COMPARED_LRS = (0.01, 0.1, 0.2379)
@@ -60,34 +59,70 @@ def contour_levels() -> np.ndarray:
     return line_fit().min_loss + np.array(CONTOUR_EXCESS)
 
 
-def eigen_axes(box=GD_BOX):
-    """The two eigen-directions of H through θ*, as segments across the box.
+def clip_segment(p, q):
+    """The part of the segment p -> q inside `cnnbp_core.explain.sgd.GD_BOX` (Liang-Barsky), or
+    None when none is.
+
+    Parameters
+    ----------
+    p, q : (float, float)
+        The ends (w, b).
+
+    Returns
+    -------
+    ((float, float), (float, float)) or None
+        The ends of the part inside, in the order p -> q.
+
+    Examples
+    --------
+    >>> clip_segment((0.0, 0.0), (10.0, 0.0))
+    ((0.0, 0.0), (3.5, 0.0))
+    >>> clip_segment((10.0, 0.0), (11.0, 0.0)) is None
+    True
+    """
+    (w0, w1), (b0, b1) = GD_BOX
+    (pw, pb), (qw, qb) = p, q
+    dw, db = qw - pw, qb - pb
+    t0, t1 = 0.0, 1.0
+    for d, lo, hi, start in ((dw, w0, w1, pw), (db, b0, b1, pb)):
+        if d == 0:
+            if not lo <= start <= hi:
+                return None
+            continue
+        a, c = (lo - start) / d, (hi - start) / d
+        t0, t1 = max(t0, min(a, c)), min(t1, max(a, c))
+    if t0 > t1:
+        return None
+    return (pw + t0 * dw, pb + t0 * db), (pw + t1 * dw, pb + t1 * db)
+
+
+def eigen_axes():
+    """The two eigen-directions of H through θ*, as segments across
+    `cnnbp_core.explain.sgd.GD_BOX`.
+
+    Each is the line through θ* along an eigenvector, clipped to the box by `clip_segment` (as
+    the explorer clips the path). θ* lies in the box, so each runs from edge to edge.
 
     Returns
     -------
     dict
         ``{"flat": ((w0, b0), (w1, b1)), "steep": (...)}``: where the line through θ* along the
-        eigenvector of λ_min (flat) or λ_max (steep) enters and leaves the box.
+        eigenvector of λ_min (flat) or λ_max (steep) enters and leaves the box, in the
+        eigenvector's direction.
 
     Examples
     --------
     >>> axes = eigen_axes()
-    >>> sorted(axes), len(axes["steep"])
-    (['flat', 'steep'], 2)
+    >>> sorted(axes), [round(v, 4) for v in axes["steep"][0]]  # on the box's bottom edge
+    (['flat', 'steep'], [-0.8009, -2.0])
     """
     fit = line_fit()
-    (w0, w1), (b0, b1) = box
+    (w0, w1), (b0, b1) = GD_BOX
+    reach = float(np.hypot(w1 - w0, b1 - b0))  # from θ*, inside the box, to beyond it
     out = {}
-    for name, k in (("flat", 0), ("steep", 1)):
-        v = fit.eigenvectors[:, k]
-        # t such that θ* + t v stays in the box, along each axis (v has no zero entry here)
-        ts = sorted(
-            t
-            for lo, hi, c, d in ((w0, w1, fit.minimiser[0], v[0]), (b0, b1, fit.minimiser[1], v[1]))
-            for t in ((lo - c) / d, (hi - c) / d)
-        )
-        t0, t1 = ts[1], ts[2]  # the middle two: the stretch inside both ranges
-        out[name] = tuple(tuple(float(c) for c in fit.minimiser + t * v) for t in (t0, t1))
+    for name, v in zip(("flat", "steep"), fit.eigenvectors.T):
+        ends = clip_segment(tuple(fit.minimiser - reach * v), tuple(fit.minimiser + reach * v))
+        out[name] = tuple(tuple(float(c) for c in end) for end in ends)
     return out
 
 
@@ -121,12 +156,7 @@ def _loss_panel(ax, path, regime) -> None:
                 label=f"lr = {number(path.lr)}")  # fmt: skip
     ax.axhline(line_fit().min_loss, color=GREY, ls="--", lw=1, gid="min loss",
                label=f"L* = {number(line_fit().min_loss)}")  # fmt: skip
-    _threshold(ax)
-    ax.set_xlim(0, GD_MAX_STEPS)
-    ax.set_ylim(*LOSS_LIMITS)
-    ax.set_xlabel("step")
-    ax.set_ylabel("loss L(w, b)")
-    ax.legend(fontsize=8, loc="upper right")
+    _loss_axes(ax, GD_MAX_STEPS)
 
 
 def good_threshold() -> float:
@@ -140,9 +170,16 @@ def good_threshold() -> float:
     return fit.min_loss + GOOD_FRACTION * (start - fit.min_loss)
 
 
-def _threshold(ax) -> None:
+def _loss_axes(ax, xmax) -> None:
+    """What both loss figures share: the "good" threshold, steps 0 to ``xmax``, the loss over
+    `LOSS_LIMITS`, the labels and the legend."""
     ax.axhline(good_threshold(), color=GREEN, ls=":", lw=1, gid="good threshold",
                label=f"L* + {GOOD_FRACTION:.0%} of the start's excess")  # fmt: skip
+    ax.set_xlim(0, xmax)
+    ax.set_ylim(*LOSS_LIMITS)
+    ax.set_xlabel("step")
+    ax.set_ylabel("loss L(w, b)")
+    ax.legend(fontsize=8, loc="upper right")
 
 
 def gd_path_figure(lr=GD_EXPLORER_STATE[0], steps=GD_EXPLORER_STATE[1]) -> Figure:
@@ -166,7 +203,7 @@ def gd_path_figure(lr=GD_EXPLORER_STATE[0], steps=GD_EXPLORER_STATE[1]) -> Figur
     Examples
     --------
     >>> fig = gd_path_figure(0.1, 100)
-    >>> fig.axes[0].get_aspect(), fig.axes[1].get_yscale(), fig._suptitle.get_text()
+    >>> fig.axes[0].get_aspect(), fig.axes[1].get_yscale(), fig.get_suptitle()
     (1.0, 'log', 'lr = 0.1, 100 steps: no overshoot; enough steps')
     >>> gd_path_figure(0.1, 0)
     Traceback (most recent call last):
@@ -220,10 +257,5 @@ def lr_comparison_figure(lrs=COMPARED_LRS, steps=GD_MAX_STEPS) -> Figure:
                     label=f"lr = {number(lr)}: {regime.kind}")  # fmt: skip
     ax.axhline(fit.min_loss, color=GREY, ls="--", lw=1, gid="min loss",
                label=f"minimum L* = {number(fit.min_loss)}")  # fmt: skip
-    _threshold(ax)
-    ax.set_xlim(0, steps)
-    ax.set_ylim(*LOSS_LIMITS)
-    ax.set_xlabel("step")
-    ax.set_ylabel("loss L(w, b)")
-    ax.legend(fontsize=8, loc="upper right")
+    _loss_axes(ax, steps)
     return fig

@@ -4,8 +4,8 @@
 the line fit as an inline SVG with the path of gradient descent drawn on them (the iterates as
 dots, the start and the minimum marked, iterates outside the box as hollow squares on its
 edge), a second SVG with the loss after each step (log scale, the minimum L* dashed, losses
-above it marked over its top edge), a table of the numbers that decide the regime and a verdict in
-two parts: what the learning rate does, and whether the step budget was enough
+above the panel marked over its top edge), a table of the numbers that decide the regime and a
+verdict in two parts: what the learning rate does, and whether the step budget was enough
 (`cnnbp_core.explain.sgd.lr_regime` decides both, this module only words them). Every element
 carries a ``class`` naming what it shows, every table cell its exact value in ``data-value``,
 and each iterate its step in ``data-step``, so tests can read the view back. The contours are
@@ -43,15 +43,15 @@ from ...validation import in_interval, int_between, positive
 from ..plots.graphs import number
 from ..plots.sgd import (
     CONTOUR_EXCESS,
-    GREEN,
     LOSS_LIMITS,
     PATH_COLOR,
     REGIME_COLORS,
+    clip_segment,
     contour_levels,
     eigen_axes,
     good_threshold,
 )
-from ..style import GREY, LIGHT_GREY, OUTLINE
+from ..style import GREEN, GREY, LIGHT_GREY, OUTLINE
 
 CONTROL_DESCRIPTIONS = {"lr": "learning rate", "steps": "steps"}
 """The description (label) of each control of `gd_explorer`, by parameter."""
@@ -87,14 +87,17 @@ def contour_point(w, b) -> tuple[float, float]:
 
 
 def loss_point(step, loss) -> tuple[float, float]:
-    """Where the loss panel draws the loss after ``step`` steps, in px (losses clipped to its
-    range `LOG_LOSS`).
+    """Where the loss panel draws the loss after ``step`` steps, in px: a loss above its range
+    `LOG_LOSS` on its top edge (none is below it: every loss is at least L* > 0.05).
 
-    >>> loss_point(0, 1e3), loss_point(100, 1e-9)
-    ((48.0, 10.0), (388.0, 206.0))
+    >>> loss_point(0, 1e3), loss_point(100, 1e9)  # the top of the range, and above it
+    ((48.0, 10.0), (388.0, 10.0))
+    >>> loss_point(3, 0.0)
+    Traceback (most recent call last):
+    ValueError: loss must be > 0 and finite; got 0.0
     """
     x = _LLEFT + step / GD_MAX_STEPS * (_LW - _LLEFT - _LRIGHT)
-    e = min(max(math.log10(loss), LOG_LOSS[0]), LOG_LOSS[1]) if loss > 0 else LOG_LOSS[0]
+    e = min(math.log10(positive(loss, "loss")), LOG_LOSS[1])
     return x, _TOP + (LOG_LOSS[1] - e) / (LOG_LOSS[1] - LOG_LOSS[0]) * (_LH - _TOP - _BOTTOM)
 
 
@@ -110,30 +113,6 @@ def inside(w, b) -> bool:
     """
     (w0, w1), (b0, b1) = GD_BOX
     return w0 <= w <= w1 and b0 <= b <= b1
-
-
-def clip_segment(p, q):
-    """The part of the segment p -> q inside the box (Liang-Barsky), or None when none is.
-
-    >>> clip_segment((0.0, 0.0), (10.0, 0.0))
-    ((0.0, 0.0), (3.5, 0.0))
-    >>> clip_segment((10.0, 0.0), (11.0, 0.0)) is None
-    True
-    """
-    (w0, w1), (b0, b1) = GD_BOX
-    (pw, pb), (qw, qb) = p, q
-    dw, db = qw - pw, qb - pb
-    t0, t1 = 0.0, 1.0
-    for d, lo, hi, start in ((dw, w0, w1, pw), (db, b0, b1, pb)):
-        if d == 0:
-            if not lo <= start <= hi:
-                return None
-            continue
-        a, c = (lo - start) / d, (hi - start) / d
-        t0, t1 = max(t0, min(a, c)), min(t1, max(a, c))
-    if t0 > t1:
-        return None
-    return (pw + t0 * dw, pb + t0 * db), (pw + t1 * dw, pb + t1 * db)
 
 
 def _clamp(w, b):
@@ -174,7 +153,7 @@ def _background_svg() -> str:
                 f'<polyline class="contour" data-level="{level!r}" data-excess="{excess!r}" '
                 f'points="{points}" fill="none" stroke="{LIGHT_GREY}" stroke-width="0.8"/>'
             )
-    for name, (p, q) in eigen_axes().items():
+    for name, (p, q) in eigen_axes().items():  # clipped to the box, as the path is
         (x1, y1), (x2, y2) = contour_point(*p), contour_point(*q)
         parts.append(
             f'<line class="eigen {name}" x1="{x1:.1f}" y1="{y1:.1f}" x2="{x2:.1f}" '
@@ -326,34 +305,30 @@ def _loss_axes_svg() -> str:
 
 
 def _loss_svg(path, colour) -> str:
-    """The loss after each step, broken where it leaves the top of the panel; a loss above it
-    is marked by a small triangle pointing up over the top edge, and the last one, when off
-    scale, labelled with its value."""
+    """The loss after each step, as one line up to the first loss above the panel; each loss
+    after it is marked by a small triangle pointing up over the top edge, and the last one, when
+    off scale, labelled with its value.
+
+    One line suffices: a loss leaves the top only when the rate diverges, and then it rises at
+    every step, so none comes back (`LRRegime.rises_from`)."""
     top = 10.0 ** LOG_LOSS[1]
-    runs, run, marks = [], [], []
-    for k, loss in enumerate(path.losses.tolist()):
-        if loss <= top:
-            run.append(_xy(loss_point(k, loss)))
-            continue
-        if run:
-            runs.append(run)
-            run = []
-        if k < len(path.losses) - 1:  # the last loss is the dot below
-            x, y = loss_point(k, loss)  # y: the top edge; the mark points up, above it
-            marks.append(
-                f'<polygon class="off-scale" data-step="{k}" data-value="{loss!r}" '
-                f'points="{x - 2.5:.1f},{y - 2:.1f} {x + 2.5:.1f},{y - 2:.1f} {x:.1f},{y - 8:.1f}" '
-                f'fill="{colour}" stroke="none"/>'
-            )
-    runs.append(run)
-    parts = [
-        f'<polyline class="loss" points="{" ".join(r)}" fill="none" stroke="{colour}" '
-        'stroke-width="1.6"/>'
-        for r in runs
-        if len(r) > 1
-    ]
-    parts += marks
-    k, loss = len(path.losses) - 1, float(path.losses[-1])
+    losses = path.losses.tolist()
+    shown = next((k for k, loss in enumerate(losses) if loss > top), len(losses))
+    parts = []
+    if shown > 1:
+        points = " ".join(_xy(loss_point(k, loss)) for k, loss in enumerate(losses[:shown]))
+        parts.append(
+            f'<polyline class="loss" points="{points}" fill="none" stroke="{colour}" '
+            'stroke-width="1.6"/>'
+        )
+    for k in range(shown, len(losses) - 1):  # the last loss is the dot below
+        x, y = loss_point(k, losses[k])  # y: the top edge; the mark points up, above it
+        parts.append(
+            f'<polygon class="off-scale" data-step="{k}" data-value="{losses[k]!r}" '
+            f'points="{x - 2.5:.1f},{y - 2:.1f} {x + 2.5:.1f},{y - 2:.1f} {x:.1f},{y - 8:.1f}" '
+            f'fill="{colour}" stroke="none"/>'
+        )
+    k, loss = len(losses) - 1, losses[-1]
     x, y = loss_point(k, loss)
     cls = "loss-now" if loss <= top else "loss-now off-scale"
     parts.append(
