@@ -182,6 +182,31 @@ def test_the_block_summary_names_the_structure():
     assert "7 blocks hold a kernel row, 8 are zero" in text
 
 
+def test_only_stride_1_is_called_doubly_block_toeplitz_unless_only_zeros_repeat():
+    """Stride 1 always gives "doubly-block Toeplitz". A stride > 1 along an axis breaks that
+    axis's Toeplitz pattern whenever a diagonal holds two entries that are not both zero; the
+    summary then never says Toeplitz for it (it can only hold trivially: one output row, one
+    input row, or every repeated entry a zero)."""
+    strided = 0
+    for h, w, kh, kw, sh, sw, p, d in itertools.product(
+        range(1, 7), range(1, 7), (1, 2, 3), (1, 2), (1, 2, 3), (1, 2), (0, 1, 2), (1, 2)
+    ):
+        if not fits((h, w), (kh, kw), (sh, sw), p, d):
+            continue
+        b = conv_matrix_blocks((h, w), (kh, kw), (sh, sw), p, d)
+        said = "doubly-block Toeplitz" in b.summary()
+        assert said == (b.toeplitz == (True, True))
+        if (sh, sw) == (1, 1):
+            assert said, (h, w, kh, kw, p, d)
+        for s, a, toeplitz_axis in ((sh, b.grid, b.toeplitz[0]), (sw, b.inner, b.toeplitz[1])):
+            repeated = [np.diagonal(a, k) for k in range(1 - a.shape[0], a.shape[1])]
+            nontrivial = any(len(diag) > 1 and (diag >= 0).any() for diag in repeated)
+            if s > 1 and nontrivial:
+                strided += 1
+                assert not toeplitz_axis, (h, w, kh, kw, sh, sw, p, d)
+    assert strided > 1000  # the claim was tested, not skipped
+
+
 @pytest.mark.parametrize(
     ("args", "kwargs", "exc", "needle"),
     [
@@ -227,7 +252,46 @@ def test_output_size_terms_count_the_windows_and_what_is_left():
             n + 2 * p - d * (k - 1) - 1,
         )
         assert t.steps == t.out - 1 and t.leftover == n + 2 * p - 1 - last_read
-        assert t.unread == sum(1 for r in range(last_read + 1, n + 2 * p) if p <= r < p + n)
+        assert t.unread_below == sum(1 for r in range(last_read + 1, n + 2 * p) if p <= r < p + n)
+
+
+def test_the_unread_rows_of_x_are_never_reads_rows_split_by_source():
+    sources = set()
+    for n, k, s, p, d in itertools.product(
+        range(1, 10), range(1, 5), range(1, 5), range(3), (1, 2, 3)
+    ):
+        if not fits((n, 1), (k, 1), s, p, d):
+            continue
+        t = arithmetic.output_size_terms(n, k, s, p, d)
+        rows = t.unread_rows()
+        unread = arithmetic.never_read((n, 1), (k, 1), (s, 1), (p, 0), (d, 1))[:, 0]
+        assert rows.rows == tuple(r for r in np.flatnonzero(unread) if p <= r < p + n)
+        assert len(rows.rows) == len(rows.below + rows.between_windows + rows.between_taps)
+        windows = [range(i * s, i * s + d * (k - 1) + 1) for i in range(t.out)]  # their spans
+        last = windows[-1][-1]  # the last window's last tap
+        for r in rows.rows:
+            spanned = any(r in window for window in windows)
+            assert (r in rows.below) == (r > last)
+            assert (r in rows.between_windows) == (r < last and not spanned)
+            assert (r in rows.between_taps) == spanned
+        assert len(rows.below) == t.unread_below == max(t.leftover - p, 0)
+        assert not rows.between_windows or s > t.span  # gaps need a stride beyond the span
+        assert not rows.between_taps or d > 1  # holes need a dilation
+        sources |= {name for name, found in rows._asdict().items() if found}
+    assert sources == {"below", "between_windows", "between_taps"}
+
+
+@pytest.mark.parametrize(
+    ("n", "k", "s", "p", "d", "expected"),
+    [
+        (8, 3, 2, 1, 1, ((), (), ())),  # remainder 1, but it is padding: all of X is read
+        (8, 2, 3, 0, 1, ((), (2, 5), ())),  # remainder 0, rows skipped between windows
+        (8, 3, 3, 0, 2, ((), (), (1, 6))),  # remainder 0, holes of the dilated kernel
+        (10, 3, 3, 0, 2, ((8, 9), (), (1, 6))),  # and two rows left over at the bottom
+    ],
+)
+def test_the_unread_rows_of_the_chapters_cases(n, k, s, p, d, expected):
+    assert tuple(arithmetic.output_size_terms(n, k, s, p, d).unread_rows()) == expected
 
 
 @pytest.mark.parametrize(("in_hw", "kernel", "s", "p", "d"), list(valid_cases())[::3])
@@ -365,6 +429,7 @@ def test_feature_map_is_the_cores_output_with_a_scale_for_its_picture():
         y, _ = F.conv2d_forward(x[None, None], k[None, None], stride=s, padding=p, dilation=d)
         np.testing.assert_array_equal(m.values, y[0, 0])
         assert (m.low, m.high, m.shape) == (y.min(), y.max(), y.shape[2:])
+        assert m.kernel_sum == k.sum() and np.array_equal(m.kernel, k)  # no noise to remove
         assert m.centred == (k.sum() <= 0)
         if m.centred:
             q = np.percentile(np.abs(y), feature_maps.SCALE_PERCENTILE)
@@ -375,6 +440,43 @@ def test_feature_map_is_the_cores_output_with_a_scale_for_its_picture():
     assert zero.centred and zero.scale == (-1.0, 1.0)  # all zeros still draws
     with pytest.raises(TypeError, match="image must have a floating dtype"):
         feature_maps.feature_map(np.ones((4, 4), int), np.ones((2, 2)))
+
+
+def test_rounding_noise_is_zero_relative_to_the_scale_and_never_minus_zero():
+    k = np.array([[2.0, -2e-9, 2.0000001e-9], [-0.0, 1e-300, -4.0]])
+    shown = feature_maps.without_noise(k, 2.0)  # noise: |v| <= 1e-9 * 2
+    np.testing.assert_array_equal(shown, [[2.0, 0.0, 2.0000001e-9], [0.0, 0.0, -4.0]])
+    assert not np.signbit(shown[shown == 0]).any()
+    assert feature_maps.without_noise(5e-10, 0.0) == 5e-10  # against 0 nothing is noise
+    assert feature_maps.without_noise(0.0, 0.0) == 0.0
+    with pytest.raises(ValueError, match="scale must be >= 0"):
+        feature_maps.without_noise(k, -1.0)
+    with pytest.raises(TypeError, match="values must be a numeric array"):
+        feature_maps.without_noise("1", 1.0)
+    m = feature_maps.feature_map(np.ones((4, 4)), np.array([[1.0, -1.0 + 1e-12]]))
+    assert m.kernel_sum == 0.0 and m.centred  # 1e-12 of Σ|K| = 2: rounding noise
+    m = feature_maps.feature_map(np.ones((4, 4)), np.array([[1.0, -1.0 + 1e-6]]))
+    assert m.kernel_sum == pytest.approx(1e-6) and not m.centred  # a real (small) sum
+
+
+@pytest.fixture(scope="module")
+def learned_kernel():
+    """The kernel chapter 04 learns (~0.3 s): rot180(Sobel x) up to rounding noise."""
+    return feature_maps.learn_kernel(photo_patches(), geometry.rot180(kernel_data.SOBEL_X)).kernel
+
+
+def test_the_learned_kernel_is_drawn_as_the_edge_detector_it_is(learned_kernel):
+    k = learned_kernel
+    assert k.sum() != 0 and abs(k.sum()) < 1e-9 * np.abs(k).sum()  # rounding noise, not 0
+    assert np.abs(k[:, 1]).max() > 0  # its middle column is noise, not exact zeros
+    x = sample_photo(4)
+    m = feature_maps.feature_map(x, k)
+    sobel = feature_maps.feature_map(x, -kernel_data.SOBEL_X)  # rot180(Sobel x) = -Sobel x
+    assert m.kernel_sum == 0.0 and m.centred and sobel.centred  # the same, signed scale
+    np.testing.assert_array_equal(m.kernel[:, 1], 0.0)
+    assert not np.signbit(m.kernel[:, 1]).any()
+    np.testing.assert_array_equal(m.kernel[:, [0, 2]], k[:, [0, 2]])  # the weights stay exact
+    np.testing.assert_allclose(m.scale, sobel.scale, rtol=1e-8)
 
 
 def test_feature_map_ranges_keep_every_kernel_inside_the_image():

@@ -2,6 +2,7 @@
 through its classes and data attributes, shows the core's numbers."""
 
 import base64
+import html
 import itertools
 import re
 from io import BytesIO
@@ -15,6 +16,7 @@ from matplotlib.image import imread
 from cnnbp_core import functional as F
 from cnnbp_core import geometry
 from cnnbp_core.data import kernels as kernel_data
+from cnnbp_core.data.photo import photo_patches, sample_photo
 from cnnbp_core.explain import conv_arithmetic as arithmetic
 from cnnbp_core.explain import feature_maps
 from cnnbp_core.explain.toeplitz import conv_matrix_taps
@@ -63,6 +65,28 @@ def formula(view, axis):
     }
 
 
+def unread_sources(view, axis):
+    """{source: tuple of X_p rows (or columns)} of the view's ``div.unread`` for one axis."""
+    found = re.search(
+        rf'<div class="unread" data-axis="{axis}" data-below="([\d ]*)" '
+        r'data-between-windows="([\d ]*)" data-between-taps="([\d ]*)"',
+        view,
+    )
+    names = ("below", "between_windows", "between_taps")
+    return {name: tuple(map(int, value.split())) for name, value in zip(names, found.groups())}
+
+
+MINUS_ZERO = re.compile(r"(?<![\d.])[-−]0(?:\.0*)?(?![\d.]*[1-9])")  # "-0", "-0.00", not "-0.5"
+
+
+def check_counts_agree_with_their_nouns(text):
+    """No "1 pixels" or "rows 3": a noun is singular exactly when its count is 1."""
+    assert not re.search(r"\b1 (pixels|rows|columns|steps|zeros)\b", text), text
+    assert not re.search(r"\b([02-9]|\d\d+) (pixel|row|column|step)\b(?!s)", text), text
+    for noun, numbers in re.findall(r"\b(rows?|columns?) (\d+(?:, \d+)*)", text):
+        assert noun.endswith("s") == ("," in numbers), (noun, numbers)
+
+
 def check_arithmetic_view(view, in_hw, kernel, s, p, d, at):
     """The view against the core's output shape and the forward rule, cell by cell."""
     assert "No picture" not in view
@@ -89,6 +113,12 @@ def check_arithmetic_view(view, in_hw, kernel, s, p, d, at):
         expected = arithmetic.output_size_terms(n, k, s, p, d)
         assert value == n_out and terms == {t: getattr(expected, t) for t in terms}
         assert len(terms) == 7
+        # the unread rows (columns) of X by source, against the forward rule's reads
+        sources = unread_sources(view, axis)
+        assert sources == expected.unread_rows()._asdict()
+        size, read = (hp, rows_read) if axis == "H" else (wp, cols_read)
+        assert sorted(sum(sources.values(), ())) == sorted(set(range(p, size - p)) - read)
+    check_counts_agree_with_their_nouns(re.sub(r"<[^>]+>", " ", view))
 
 
 @pytest.mark.parametrize(
@@ -114,8 +144,51 @@ def test_the_arithmetic_view_substitutes_the_numbers_into_the_formula():
         "H_out = ⌊(H + 2p − d(KH − 1) − 1) / s⌋ + 1 = ⌊(7 + 2·1 − 2·(3 − 1) − 1) / 3⌋ + 1" in view
     )
     assert "⌊5 / 3⌋ + 1 = 2" in view  # columns: 6 + 2 - 2 - 1 = 5
-    assert "2 columns of X_p right of the last window are read by no output (1 in X" in view
+    assert "leaving 2 columns of X_p right of the last window (1 in X, 1 padding)" in view
     assert "rows 0, 2, 4, columns 0, 2 (6 pixels, 4 of them padding zeros)" in view
+    # columns 0, 2 and 3, 5 are read: 1 and 4 fall between taps, 6 (of X) after the last window
+    assert (
+        "Columns of X read by no output: X_p columns 1, 4, between the taps of the dilated "
+        "kernel (d = 2); X_p column 6, right of the last window"
+    ) in view
+
+
+@pytest.mark.parametrize(
+    ("n", "k", "s", "p", "d", "says"),
+    [
+        (8, 3, 2, 1, 1, "Every row of X is read by some output"),  # the leftover row: padding
+        (8, 2, 3, 0, 1, "X_p rows 2, 5, between windows (s = 3 &gt; d(KH − 1) + 1 = 2)"),
+        (8, 3, 3, 0, 2, "X_p rows 1, 6, between the taps of the dilated kernel (d = 2)"),
+        (7, 1, 3, 0, 1, "X_p rows 1, 2, 4, 5, between windows"),
+        (
+            8,
+            1,
+            3,
+            0,
+            1,
+            "1, 2, 4, 5, between windows (s = 3 &gt; d(KH − 1) + 1 = 1); X_p row 7, below",
+        ),
+    ],
+)
+def test_the_view_says_why_each_unread_row_of_x_is_unread(n, k, s, p, d, says):
+    view = arithmetic_widget.conv_arithmetic_html(
+        (n, 5), (k, 1), stride=(s, 1), padding=(p, 0), dilation=(d, 1)
+    )
+    assert says in view.split('<div class="unread" data-axis="H"')[1].split("</div>")[0]
+    fig = plots.conv_arithmetic_figure(
+        (n, 5), (k, 1), stride=(s, 1), padding=(p, 0), dilation=(d, 1)
+    )
+    assert html.unescape(says) in fig.get_supxlabel()
+
+
+def test_counts_and_their_nouns_agree_with_a_1x1_kernel():
+    view = arithmetic_widget.conv_arithmetic_html((1, 1), 1, stride=3, padding=2, at=(1, 1))
+    assert "row 3, column 3 (1 pixel, a padding zero)" in view
+    assert "it moves 4 rows in 1 step of 3, leaving 1 row of X_p below the last window" in view
+    assert "X_p row 2, between windows" in view
+    check_counts_agree_with_their_nouns(re.sub(r"<[^>]+>", " ", view))
+    title = plots.conv_arithmetic_figure((3, 3), 1, stride=1, padding=0).axes[0].get_title()
+    assert title.endswith("output (0,0) reads 1 pixel, in X")
 
 
 def test_arguments_with_no_answer_give_a_message_not_a_traceback():
@@ -270,6 +343,36 @@ def test_the_feature_map_view_shows_the_kernel_and_the_cores_map():
         assert f'data-kernel="{name}"' in view and ("blue negative" in view) == m.centred
 
 
+@pytest.fixture(scope="module")
+def learned_kernel():
+    """The kernel chapter 04 learns (~0.3 s): rot180(Sobel x) = -Sobel x up to rounding noise."""
+    hidden = geometry.rot180(kernel_data.SOBEL_X)
+    return feature_maps.learn_kernel(photo_patches(), hidden).kernel
+
+
+def test_the_learned_kernel_is_shown_and_drawn_as_the_edge_detector_it_is(learned_kernel):
+    assert 0 < learned_kernel.sum() < 1e-9 * np.abs(learned_kernel).sum()  # noise above 0
+    photo = sample_photo(4)
+    kernels = {"learned": learned_kernel, "sobel": -kernel_data.SOBEL_X}
+    learned, sobel = (
+        maps_widget.feature_map_html(name, photo=photo, kernels=kernels) for name in kernels
+    )
+    assert 'data-sum="0.0"' in learned and "weights summing to 0." in learned
+    shown = re.findall(r'<td class="weight"[^>]*data-value="([^"]+)"[^>]*>([^<]*)</td>', learned)
+    assert [float(exact) for exact, _ in shown] == learned_kernel.ravel().tolist()
+    assert [text for _, text in shown] == ["1", "0", "-1", "2", "0", "-2", "1", "0", "-1"]
+    assert "blue negative" in learned and "blue negative" in sobel  # the same, signed scale
+    assert images(learned)["map"][1].shape[-1] == 3  # drawn in colour (a grey map: 1 channel)
+    np.testing.assert_allclose(images(learned)["map"][1], images(sobel)["map"][1], atol=1.01 / 255)
+    fig = plots.feature_map_gallery(photo, kernels)
+    texts = [t.get_text() for ax in fig.axes for t in ax.texts] + [
+        ax.get_title() for ax in fig.axes
+    ]
+    assert not [t for t in texts if MINUS_ZERO.search(t)]
+    assert [t.get_text() for t in fig.axes[1].texts][1::3] == ["0.00", "0.00", "0.00"]
+    assert fig.axes[2].images[0].get_cmap().name == DIVERGING_CMAP
+
+
 def test_the_photo_in_the_view_is_the_photo():
     photo = np.linspace(0, 1, 12 * 14).reshape(12, 14)
     shown = images(maps_widget.feature_map_html("identity", photo=photo))["photo"][1]
@@ -335,16 +438,27 @@ def test_the_arithmetic_figure_marks_the_same_cells_as_the_view():
         (7, 6), (3, 2), stride=3, padding=1, dilation=2, at=(1, 1)
     )
     cells = xp_cells(view)
-    assert sorted(t for t in texts if "," in t) == sorted(tap for _, tap in cells.values() if tap)
+    taps = [re.fullmatch(r"\$K_\{(\d+),(\d+)\}\$", t) for t in texts if t.startswith("$K")]
+    assert sorted(f"{m[1]},{m[2]}" for m in taps) == sorted(tap for _, tap in cells.values() if tap)
+    assert re.findall(r"K<sub>(\d+,\d+)</sub>", view.split("</table>")[0]) == [
+        tap for _, tap in cells.values() if tap
+    ]  # the view labels the same taps the same way
     assert texts.count("×") == sum("unread" in kind for kind, _ in cells.values())
-    assert len(ax_y.texts) == 4  # Y is 2x2
+    assert len(texts) == len(taps) + texts.count("×")
+    assert [t.get_text() for t in ax_y.texts] == ["0,0", "0,1", "1,0", "1,1"]  # Y is 2x2
     label = fig.get_supxlabel()
     for axis in "HW":
-        for line in plots.output_size_text(
-            arithmetic.output_size_terms(*((7, 3, 3, 1, 2) if axis == "H" else (6, 2, 3, 1, 2))),
-            axis,
-        ):
+        terms = arithmetic.output_size_terms(*((7, 3, 3, 1, 2) if axis == "H" else (6, 2, 3, 1, 2)))
+        for line in (*plots.output_size_text(terms, axis), plots.unread_text(terms, axis)):
             assert line in label
+    legend = [t.get_text() for t in fig.legends[0].texts]
+    assert legend == [
+        "a pixel of X",
+        "padding (zeros)",
+        "$K_{u,v}$: read by output (1,1) through tap (u, v)",
+        "read by no output",
+    ]
+    assert ax_x.get_title().endswith("output (1,1) reads 6 pixels, none of them padding")
 
 
 def test_the_gallery_shows_the_photo_and_one_map_per_kernel():
@@ -359,6 +473,10 @@ def test_the_gallery_shows_the_photo_and_one_map_per_kernel():
         m = feature_maps.feature_map(photo, kernel_data.KERNELS[name])
         np.testing.assert_array_equal(ax.images[0].get_array(), m.values)
         assert ax.images[0].get_clim() == m.scale
+    for text in [t.get_text() for ax in fig.axes for t in ax.texts] + titles:
+        assert not MINUS_ZERO.search(text), text
+    tiny = plots.feature_map_gallery(photo, {"k": np.array([[0.5, -0.001], [-0.499, 0.0]])})
+    assert [t.get_text() for t in tiny.axes[1].texts] == ["0.50", "0.00", "-0.50", "0.00"]
     with pytest.raises(ValueError, match="kernels is empty"):
         plots.feature_map_gallery(photo, {})
 

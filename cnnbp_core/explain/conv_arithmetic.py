@@ -7,7 +7,9 @@ dilated kernel spans ``d(K - 1) + 1`` of them (its effective size); the window c
 ``H + 2p - d(K - 1) - 1`` rows down from the top, in steps of s, so it takes
 ``floor((H + 2p - d(K - 1) - 1) / s) + 1`` positions, and the rows left over at the bottom
 (``(H + 2p - d(K - 1) - 1) mod s`` of them) are read by no output. `output_size_terms` names
-each of those numbers.
+each of those numbers. Rows of X itself go unread in three ways (`OutputSizeTerms.unread_rows`):
+below the last window, beyond the padding; between windows, when s > d(K - 1) + 1; and between
+the taps of a dilated kernel, where no window's tap lands.
 """
 
 from __future__ import annotations
@@ -21,6 +23,19 @@ from ..geometry import largest_dilation, output_size, output_window, padding_mas
 from ..validation import as_flag, as_int, conv_hyper, instance_of, pair, shape_tuple
 
 # ----------------------------------------------------------------------------- the output size
+
+
+class UnreadRows(NamedTuple):
+    """The rows of X (not padding) that no output reads, by why; numbered as rows of X_p."""
+
+    below: tuple[int, ...]  # below the last window's last tap (the leftover, beyond the padding)
+    between_windows: tuple[int, ...]  # after one window's span, before the next one starts
+    between_taps: tuple[int, ...]  # inside some window's span, but no window's tap lands there
+
+    @property
+    def rows(self) -> tuple[int, ...]:
+        """Every unread row of X, in order."""
+        return tuple(sorted(self.below + self.between_windows + self.between_taps))
 
 
 class OutputSizeTerms(NamedTuple):
@@ -37,7 +52,41 @@ class OutputSizeTerms(NamedTuple):
     steps: int  # floor(room / s): moves of s rows that fit
     out: int  # steps + 1: output rows (the first position, then one per move)
     leftover: int  # room - steps*s = room mod s: rows of X_p below the last window
-    unread: int  # max(leftover - p, 0): of those, rows of X itself (not padding)
+    unread_below: int  # max(leftover - p, 0): of those, rows of X itself (not padding)
+
+    def unread_rows(self) -> UnreadRows:
+        """The rows of X that no output reads, by source, numbered as rows of X_p.
+
+        Window i covers rows ``i*s .. i*s + span - 1`` of X_p and reads rows ``i*s + u*d``. A
+        row of X (``p <= row < p + n``) that no tap reads lies below the last window (there are
+        `unread_below` of those), or between two windows (only when ``s > span``), or inside a
+        window's span between its taps (only when ``d > 1``).
+
+        Returns
+        -------
+        UnreadRows
+
+        Examples
+        --------
+        >>> output_size_terms(8, 2, stride=3).unread_rows()  # span 2 < s = 3: gaps
+        UnreadRows(below=(), between_windows=(2, 5), between_taps=())
+        >>> output_size_terms(8, 3, stride=3, dilation=2).unread_rows()  # taps 0,2,4 and 3,5,7
+        UnreadRows(below=(), between_windows=(), between_taps=(1, 6))
+        >>> output_size_terms(8, 3, stride=2, padding=1).unread_rows().rows  # leftover: padding
+        ()
+        """
+        rows = np.arange(self.padded)
+        read = _axis_read(*self[:5], self.out)
+        starts = np.arange(self.out) * self.stride
+        spanned = np.zeros(self.padded, bool)
+        spanned[(starts[:, None] + np.arange(self.span)[None, :]).ravel()] = True
+        unread = ~read & (rows >= self.padding) & (rows < self.padding + self.size)
+        last = self.padded - 1 - self.leftover  # the last row any tap reads
+
+        def where(mask):
+            return tuple(int(r) for r in np.flatnonzero(unread & mask))
+
+        return UnreadRows(where(rows > last), where(~spanned & (rows <= last)), where(spanned))
 
 
 def output_size_terms(size, kernel, stride=1, padding=0, dilation=1) -> OutputSizeTerms:
@@ -64,9 +113,9 @@ def output_size_terms(size, kernel, stride=1, padding=0, dilation=1) -> OutputSi
     Examples
     --------
     >>> t = output_size_terms(8, 3, stride=2, padding=1)
-    >>> t.padded, t.span, t.room, t.steps, t.out, t.leftover, t.unread
+    >>> t.padded, t.span, t.room, t.steps, t.out, t.leftover, t.unread_below
     (10, 3, 7, 3, 4, 1, 0)
-    >>> output_size_terms(10, 3, stride=3, dilation=2)[5:]  # span 5: rows 8 and 9 unread
+    >>> output_size_terms(10, 3, stride=3, dilation=2)[5:]  # span 5: rows 8 and 9 left over
     (10, 5, 5, 1, 2, 2, 2)
     """
     n, k = as_int(size, "size", 1), as_int(kernel, "kernel", 1)
@@ -205,8 +254,8 @@ def never_read(in_hw, kernel_size, stride=1, padding=0, dilation=1) -> np.ndarra
     Output (i, j) reads rows ``i*s_h + u*d_h`` and columns ``j*s_w + v*d_w``, every row with
     every column, so the pixels read are all pairs of a row some output reads with a column
     some output reads: a pixel is unread when its row or its column is. Rows are unread below
-    the last window (the leftover of `output_size_terms`), and between the taps when the
-    stride exceeds the dilation and the kernel's span.
+    the last window, between windows and between a dilated kernel's taps
+    (`OutputSizeTerms.unread_rows`).
 
     Parameters
     ----------
@@ -230,12 +279,17 @@ def never_read(in_hw, kernel_size, stride=1, padding=0, dilation=1) -> np.ndarra
     in_hw, kernel, stride, padding, dilation, out_hw = conv_geometry(
         in_hw, kernel_size, stride, padding, dilation
     )
-    read = []
-    for n, k, s, p, d, n_out in zip(in_hw, kernel, stride, padding, dilation, out_hw):
-        hit = np.zeros(n + 2 * p, bool)
-        hit[(np.arange(n_out)[:, None] * s + np.arange(k)[None, :] * d).ravel()] = True
-        read.append(hit)
-    return ~(read[0][:, None] & read[1][None, :])
+    rows, cols = (
+        _axis_read(*axis) for axis in zip(in_hw, kernel, stride, padding, dilation, out_hw)
+    )
+    return ~(rows[:, None] & cols[None, :])
+
+
+def _axis_read(n, k, s, p, d, n_out) -> np.ndarray:
+    """(n + 2p,) bool: the rows of X_p some output reads, ``i*s + u*d`` for every i and u."""
+    read = np.zeros(n + 2 * p, bool)
+    read[(np.arange(n_out)[:, None] * s + np.arange(k)[None, :] * d).ravel()] = True
+    return read
 
 
 class ArithmeticState(NamedTuple):

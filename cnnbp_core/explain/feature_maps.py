@@ -1,11 +1,12 @@
 """Feature maps (特征图) of one image under one kernel, and a kernel learned from feature maps.
 
 `feature_map` runs the core's `conv2d_forward` on a single-channel image and reports what a
-picture of the result needs: the map, its shape and value range, and whether it is signed
-(then it is drawn on a scale centred on 0). `learn_kernel` is chapter 04's experiment, which
-chapter 03 refers forward to: full-batch gradient descent on an MSE loss, from K = 0, recovers a
-hidden kernel from its feature maps alone, using the core's forward and backward passes. NumPy
-only; the photo and its patches come from `cnnbp_core.data` (passed in, never loaded here).
+picture of the result needs: the map, its shape and value range, whether it is signed (then it
+is drawn on a scale centred on 0), and the kernel with its rounding noise shown as 0
+(`without_noise`). `learn_kernel` is chapter 04's experiment, which chapter 03 refers forward
+to: full-batch gradient descent on an MSE loss, from K = 0, recovers a hidden kernel from its
+feature maps alone, using the core's forward and backward passes. NumPy only; the photo and its
+patches come from `cnnbp_core.data` (passed in, never loaded here).
 """
 
 from __future__ import annotations
@@ -16,7 +17,40 @@ import numpy as np
 
 from .. import functional as F
 from ..geometry import largest_dilation
-from ..validation import as_float_array, as_int, pair, positive, shape_tuple
+from ..validation import as_float_array, as_int, as_real, numeric_array, pair, positive, shape_tuple
+
+ROUNDING_NOISE = 1e-9
+"""A number no larger than this fraction of its scale is rounding noise, treated and shown as 0:
+a kernel's sum or weight against the sum of |weights| (the kernel chapter 04 learns misses
+Sobel's zeros by about 1e-11 of it), a feature map's value against max |Y|."""
+
+
+def without_noise(values, scale) -> np.ndarray:
+    """``values`` with rounding noise set to 0: every entry with ``|v| <= ROUNDING_NOISE * scale``.
+
+    Parameters
+    ----------
+    values : number or array of numbers, up to 2-D
+    scale : float, >= 0
+        What the values are small against, e.g. ``np.abs(kernel).sum()`` for a kernel.
+
+    Returns
+    -------
+    ndarray of float64
+        The shape of ``values``; the zeros are +0.0 (they print as 0, never as -0).
+
+    Examples
+    --------
+    >>> k = np.array([[1.0, 5e-12], [-1e-10, -1.0]])
+    >>> without_noise(k, np.abs(k).sum())
+    array([[ 1.,  0.],
+           [ 0., -1.]])
+    >>> float(without_noise(k.sum(), np.abs(k).sum())), float(without_noise(-0.0, 1.0))
+    (0.0, 0.0)
+    """
+    v = numeric_array(values, "values", (0, 1, 2)).astype(np.float64)
+    scale = as_real(scale, "scale", minimum=0)
+    return np.where(np.abs(v) <= ROUNDING_NOISE * scale, 0.0, v)
 
 
 class FeatureMap(NamedTuple):
@@ -25,13 +59,21 @@ class FeatureMap(NamedTuple):
     values: np.ndarray  # (H_out, W_out) float64: Y = X ⋆ K, by the core's conv2d_forward
     low: float  # smallest value of Y
     high: float  # largest value of Y
-    centred: bool  # draw on a scale centred on 0 (the kernel's weights sum to 0 or less)
+    centred: bool  # draw on a scale centred on 0 (kernel_sum <= 0: an edge detector)
     scale: tuple[float, float]  # (vmin, vmax) of the picture; values beyond it saturate
+    kernel: np.ndarray  # (KH, KW) float64: K as shown, weights that are rounding noise set to 0
+    kernel_sum: float  # Σ K, 0.0 when it is rounding noise (|Σ K| <= ROUNDING_NOISE · Σ |K|)
 
     @property
     def shape(self) -> tuple[int, int]:
         """(H_out, W_out)."""
         return self.values.shape
+
+    @property
+    def shown_range(self) -> tuple[float, float]:
+        """(low, high) as shown: either one 0.0 when it is rounding noise against max |Y|."""
+        low, high = without_noise([self.low, self.high], max(-self.low, self.high, 0.0))
+        return float(low), float(high)
 
 
 SCALE_PERCENTILE = 99.0
@@ -55,7 +97,8 @@ def feature_map(image, kernel, *, stride=1, padding=0, dilation=1) -> FeatureMap
     A kernel whose weights sum to S maps a flat region of brightness b to S·b. With S <= 0
     (edge detectors, the Laplacian: S = 0) Y is a signed difference, drawn on a scale centred
     on 0 (``centred``); with S > 0 (blurs, sharpening, the identity: S = 1) Y is an image of
-    brightness, drawn grey. Either scale stops at the `SCALE_PERCENTILE` percentile, so that a
+    brightness, drawn grey. A sum within rounding noise of 0 (`without_noise`, e.g. a learned
+    edge detector's) counts as 0. Either scale stops at the `SCALE_PERCENTILE` percentile, so that a
     few extreme pixels do not wash out the rest.
 
     Parameters
@@ -84,6 +127,9 @@ def feature_map(image, kernel, *, stride=1, padding=0, dilation=1) -> FeatureMap
     >>> m = feature_map(np.arange(20.0).reshape(4, 5), np.array([[-1.0, 1.0]]))
     >>> m.shape, m.low, m.high, m.centred, m.scale  # each pixel minus its left neighbour: 1
     ((4, 4), 1.0, 1.0, True, (-1.0, 1.0))
+    >>> m = feature_map(np.arange(20.0).reshape(4, 5), np.array([[-1.0, 3e-12, 1.0 + 1e-11]]))
+    >>> m.kernel, m.kernel_sum, m.centred  # the sum, 1.3e-11, is rounding noise against 2
+    (array([[-1.,  0.,  1.]]), 0.0, True)
     >>> feature_map(np.ones((4, 5)), np.ones((3, 3)), stride=2, padding=1).values
     array([[4., 6., 4.],
            [6., 9., 6.]])
@@ -94,8 +140,18 @@ def feature_map(image, kernel, *, stride=1, padding=0, dilation=1) -> FeatureMap
         x[None, None], k[None, None], stride=stride, padding=padding, dilation=dilation
     )
     y = y[0, 0] + 0.0  # + 0.0 turns -0.0 into 0.0
-    centred = bool(k.sum() <= 0)
-    return FeatureMap(y, float(y.min()), float(y.max()), centred, _picture_scale(y, centred))
+    size = float(np.abs(k).sum())
+    total = float(without_noise(k.sum(), size))
+    centred = total <= 0
+    return FeatureMap(
+        y,
+        float(y.min()),
+        float(y.max()),
+        centred,
+        _picture_scale(y, centred),
+        without_noise(k, size),
+        total,
+    )
 
 
 class LearnedKernel(NamedTuple):

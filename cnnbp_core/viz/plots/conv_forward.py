@@ -19,7 +19,8 @@ from collections.abc import Mapping
 import numpy as np
 from matplotlib import colormaps
 from matplotlib.figure import Figure
-from matplotlib.patches import Rectangle
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch, Rectangle
 
 from ...data.kernels import KERNEL_LABELS, KERNELS
 from ...explain.conv_arithmetic import arithmetic_state
@@ -48,7 +49,7 @@ def output_size_text(terms, axis: str = "H") -> tuple[str, str]:
     terms : OutputSizeTerms
         From `cnnbp_core.explain.output_size_terms`.
     axis : {"H", "W"}
-        Rows (H, KH, "bottom") or columns (W, KW, "right").
+        Rows (H, KH, "below") or columns (W, KW, "right of").
 
     Returns
     -------
@@ -61,13 +62,13 @@ def output_size_text(terms, axis: str = "H") -> tuple[str, str]:
     >>> formula
     'H_out = ⌊(H + 2p − d(KH − 1) − 1) / s⌋ + 1 = ⌊(5 + 2·1 − 1·(3 − 1) − 1) / 2⌋ + 1 = ⌊4 / 2⌋ + 1 = 3'
     >>> words
-    'X_p has H + 2p = 7 rows; the dilated kernel spans d(KH − 1) + 1 = 3 of them; it moves 4 rows in 2 steps of 2; 0 rows of X_p below the last window are read by no output'
+    'X_p has H + 2p = 7 rows; the dilated kernel spans d(KH − 1) + 1 = 3 of them; it moves 4 rows in 2 steps of 2, leaving 0 rows of X_p below the last window'
+    >>> output_size_text(output_size_terms(6, 3, stride=2, padding=1), "W")[1].split(", ")[-1]
+    'leaving 1 column of X_p right of the last window (padding)'
+    >>> output_size_text(output_size_terms(5, 2, stride=3, padding=1))[1].split("3, ")[-1]
+    'leaving 2 rows of X_p below the last window (1 in X, 1 padding)'
     """  # noqa: E501
-    rows = axis == "H"
-    if axis not in ("H", "W"):
-        raise ValueError(f"axis must be 'H' or 'W'; got {axis!r}")
-    n, k, out = ("H", "KH", "H_out") if rows else ("W", "KW", "W_out")
-    unit, where = ("row", "below") if rows else ("column", "right of")
+    n, k, out, unit, where = _axis_words(axis)
     t = terms
     formula = (
         f"{out} = ⌊({n} + 2p − d({k} − 1) − 1) / s⌋ + 1 = "
@@ -75,19 +76,111 @@ def output_size_text(terms, axis: str = "H") -> tuple[str, str]:
         f" = ⌊{t.room} / {t.stride}⌋ + 1 = {t.out}"
     )
     words = (
-        f"X_p has {n} + 2p = {_count(t.padded, unit)}; the dilated kernel spans d({k} − 1) + 1 = "
-        f"{t.span} of them; it moves {_count(t.room, unit)} in {_count(t.steps, 'step')} of "
-        f"{t.stride}; {_count(t.leftover, unit)} of X_p {where} the last window "
-        f"{'is' if t.leftover == 1 else 'are'} read by no output"
+        f"X_p has {n} + 2p = {count_text(t.padded, unit)}; the dilated kernel spans "
+        f"d({k} − 1) + 1 = {t.span} of them; it moves {count_text(t.room, unit)} in "
+        f"{count_text(t.steps, 'step')} of {t.stride}, leaving {count_text(t.leftover, unit)} of "
+        f"X_p {where} the last window"
     )
-    if t.unread:
-        words += f" ({t.unread} in X, not padding)"
+    if t.leftover:  # the last p rows of X_p are padding; any others left over are rows of X
+        in_x, pad = t.unread_below, t.leftover - t.unread_below
+        note = f"{in_x} in X, {pad} padding" if in_x and pad else "in X" if in_x else "padding"
+        words += f" ({note})"
     return formula, words
 
 
-def _count(n: int, noun: str) -> str:
-    """ "1 row", "0 rows", "2 steps"."""
+def unread_text(terms, axis: str = "H") -> str:
+    """Which rows (or columns) of X no output reads, and why, in one sentence.
+
+    Three sources (`cnnbp_core.explain.OutputSizeTerms.unread_rows`): rows below the last
+    window beyond the padding, rows between windows when the stride exceeds the dilated
+    kernel's span, and rows between a dilated kernel's taps that no window's tap lands on.
+    Rows are numbered as in X_p, as the grids and the reads are.
+
+    Parameters
+    ----------
+    terms : OutputSizeTerms
+    axis : {"H", "W"}
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> from cnnbp_core.explain.conv_arithmetic import output_size_terms
+    >>> unread_text(output_size_terms(8, 3, stride=2, padding=1))  # leftover 1: padding
+    'Every row of X is read by some output'
+    >>> unread_text(output_size_terms(8, 2, stride=3))
+    'Rows of X read by no output: X_p rows 2, 5, between windows (s = 3 > d(KH − 1) + 1 = 2)'
+    >>> unread_text(output_size_terms(10, 3, stride=3, dilation=2), "W")
+    'Columns of X read by no output: X_p columns 1, 6, between the taps of the dilated kernel (d = 2); X_p columns 8, 9, right of the last window'
+    """  # noqa: E501
+    _, k, _, unit, where = _axis_words(axis)
+    t, rows = terms, terms.unread_rows()
+    if not rows.rows:
+        return f"Every {unit} of X is read by some output"
+    parts = [
+        (rows.between_windows, f"between windows (s = {t.stride} > d({k} − 1) + 1 = {t.span})"),
+        (rows.between_taps, f"between the taps of the dilated kernel (d = {t.dilation})"),
+        (rows.below, f"{where} the last window"),
+    ]
+    listed = [
+        f"X_p {listed_text(found, unit)}, {why}"
+        for found, why in sorted(parts, key=lambda part: part[0][:1])  # in order down X_p
+        if found
+    ]
+    return f"{unit.capitalize()}s of X read by no output: " + "; ".join(listed)
+
+
+def _axis_words(axis: str) -> tuple[str, str, str, str, str]:
+    """(n, k, out, unit, where) for rows ("H") or columns ("W")."""
+    if axis not in ("H", "W"):
+        raise ValueError(f"axis must be 'H' or 'W'; got {axis!r}")
+    if axis == "H":
+        return "H", "KH", "H_out", "row", "below"
+    return "W", "KW", "W_out", "column", "right of"
+
+
+def count_text(n: int, noun: str) -> str:
+    """A count and its noun, plural unless the count is 1.
+
+    >>> count_text(1, "row"), count_text(0, "row"), count_text(9, "pixel")
+    ('1 row', '0 rows', '9 pixels')
+    """
     return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
+def listed_text(numbers, noun: str) -> str:
+    """A noun, plural unless there is one number, and the numbers.
+
+    >>> listed_text([3], "row"), listed_text((0, 2, 4), "column")
+    ('row 3', 'columns 0, 2, 4')
+    """
+    return f"{noun if len(numbers) == 1 else noun + 's'} {', '.join(str(n) for n in numbers)}"
+
+
+def reads_text(n: int, n_pad: int) -> str:
+    """How many pixels one output reads and how many of them are padding zeros.
+
+    >>> reads_text(9, 5), reads_text(9, 1), reads_text(4, 0), reads_text(1, 1), reads_text(1, 0)
+    ('9 pixels, 5 of them padding zeros', '9 pixels, 1 of them a padding zero', '4 pixels, none of them padding', '1 pixel, a padding zero', '1 pixel, in X')
+    """  # noqa: E501
+    if n == 1:
+        return f"1 pixel, {'a padding zero' if n_pad else 'in X'}"
+    if n_pad == 0:
+        return f"{n} pixels, none of them padding"
+    zeros = "1 of them a padding zero" if n_pad == 1 else f"{n_pad} of them padding zeros"
+    return f"{n} pixels, {zeros}"
+
+
+def tap_label(u: int, v: int, *, html: bool = False) -> str:
+    """The label of kernel tap (u, v) on a pixel it reads: K with subscript u,v, so that it does
+    not read as the pixel's own coordinates.
+
+    >>> tap_label(0, 1), tap_label(0, 1, html=True)
+    ('$K_{0,1}$', 'K<sub>0,1</sub>')
+    """
+    return f"K<sub>{u},{v}</sub>" if html else f"$K_{{{u},{v}}}$"
 
 
 # ----------------------------------------------------------------------------- the arithmetic
@@ -128,9 +221,11 @@ def conv_arithmetic_figure(
     """Which pixels one output reads, and how many outputs fit: the arithmetic explorer's view.
 
     Left, the padded input X_p: pixels of X pale blue, padding hatched, the pixels output
-    ``at`` reads orange and labelled with their kernel tap "u,v", pixels no output reads
-    crossed. Right, the output grid, ``at`` outlined. Below, the output-size formula for rows
-    and columns with the numbers substituted (`output_size_text`).
+    ``at`` reads orange and labelled with the kernel tap that reads them (`tap_label`: K with
+    subscript u,v, unlike the "i,j" of the output grid), pixels no output reads crossed; a
+    legend says so. Right, the output grid, ``at`` outlined. Below, per axis, the output-size
+    formula with the numbers substituted (`output_size_text`) and the rows or columns of X no
+    output reads, by source (`unread_text`).
 
     Parameters
     ----------
@@ -149,8 +244,10 @@ def conv_arithmetic_figure(
     --------
     >>> fig = conv_arithmetic_figure()
     >>> [ax.get_title() for ax in fig.axes]
-    ['X_p: 7x7 (X 5x5, padding 1); output (0,0) reads 9 pixels, 5 of them padding', 'Y: 3x3']
-    """
+    ['X_p: 7x7 (X 5x5, padding 1); output (0,0) reads 9 pixels, 5 of them padding zeros', 'Y: 3x3']
+    >>> [t.get_text() for t in fig.legends[0].texts][2]
+    '$K_{u,v}$: read by output (0,0) through tap (u, v)'
+    """  # noqa: E501
     a = arithmetic_state(
         in_hw, kernel_size, stride=stride, padding=padding, dilation=dilation, at=at
     )
@@ -166,7 +263,7 @@ def conv_arithmetic_figure(
     _xp_cells(ax_x, reads, a.is_padding, unread)
     title = (
         f"X_p: {hp}x{wp} (X {in_hw[0]}x{in_hw[1]}, padding {_one(pad_hw)}); output ({i},{j}) "
-        f"reads {reads.in_padding.size} pixels, {int(reads.in_padding.sum())} of them padding"
+        f"reads {reads_text(reads.in_padding.size, int(reads.in_padding.sum()))}"
     )
     _grid_axes(ax_x, (hp, wp), title)
     for r, c in np.ndindex(out_hw):
@@ -181,13 +278,40 @@ def conv_arithmetic_figure(
             width=3 if chosen else 1,
         )
     _grid_axes(ax_y, out_hw, f"Y: {out_hw[0]}x{out_hw[1]}")
-    lines = [text for t, axis in zip(terms, "HW") for text in output_size_text(t, axis)]
+    _legend(fig, (i, j))
+    lines = [
+        text
+        for t, axis in zip(terms, "HW")
+        for text in (*output_size_text(t, axis), unread_text(t, axis))
+    ]
     fig.supxlabel("\n".join(lines), fontsize=8.5, ha="left", x=0.01)
     return fig
 
 
+def _legend(fig, at):
+    """What the cells of X_p mean, in one row above the grids."""
+    read = f"{tap_label('u', 'v')}: read by output ({at[0]},{at[1]}) through tap (u, v)"
+    handles = [
+        Patch(facecolor=X_FILL, edgecolor="#bbbbbb", label="a pixel of X"),
+        Patch(**{**_HATCH, "linewidth": 0.5}, label="padding (zeros)"),
+        Patch(facecolor=READ_FILL, edgecolor=OUTLINE, linewidth=2, label=read),
+        Line2D(
+            [], [], linestyle="", marker="$×$", color=RED, markersize=8, label="read by no output"
+        ),
+    ]
+    fig.legend(
+        handles=handles,
+        loc="outside upper left",
+        ncols=len(handles),
+        frameon=False,
+        fontsize=8.5,
+        handlelength=1.4,
+        handleheight=1.4,
+    )
+
+
 def _xp_cells(ax, reads, is_padding, unread):
-    """X_p's cells: X, padding (hatched), read (orange, "u,v"), never read (crossed)."""
+    """X_p's cells: X, padding (hatched), read (orange, its tap), never read (crossed)."""
     taps = {(r, c): (u, v) for u, v, r, c in reads.cells()}
     for r, c in np.ndindex(is_padding.shape):
         if (r, c) in taps:
@@ -197,7 +321,7 @@ def _xp_cells(ax, reads, is_padding, unread):
                 r,
                 c,
                 READ_FILL,
-                f"{u},{v}",
+                tap_label(u, v),
                 edge=OUTLINE,
                 width=2.5,
                 hatch=bool(is_padding[r, c]),
@@ -217,9 +341,11 @@ def _one(hw) -> str:
 def feature_map_gallery(photo, kernels=None, *, ncols: int = 4, stride=1, padding=0) -> Figure:
     """A photo and its feature map (特征图) under each kernel, the kernel's numbers above it.
 
-    Each map has its own colour scale: signed maps (edges) diverging and centred on 0, maps that
-    are never negative (blurs) grey from their minimum to their maximum; the title gives the
-    range.
+    Each map has its own colour scale: maps of kernels whose weights sum to 0 or less (edges)
+    diverging and centred on 0, the others (blurs) grey (`cnnbp_core.explain.feature_map`);
+    the title gives the range. Weights and ranges show rounding noise as 0 and never "-0"
+    (`cnnbp_core.explain.feature_maps.without_noise`): a learned kernel shows its weights, not
+    its rounding errors.
 
     Parameters
     ----------
@@ -264,24 +390,33 @@ def feature_map_gallery(photo, kernels=None, *, ncols: int = 4, stride=1, paddin
     bare(first)
     first.set_title(f"X: the photo, {photo.shape[0]}x{photo.shape[1]}", fontsize=9)
     for panel, (name, m) in zip(panels[1:], maps.items()):
-        _map_panel(panel, KERNEL_LABELS.get(name, name), np.asarray(kernels[name]), m)
+        _map_panel(panel, KERNEL_LABELS.get(name, name), m)
     return fig
 
 
-def _map_panel(panel, label, kernel, m):
-    """A kernel's numbers (small, above) and its feature map (below)."""
+def _map_panel(panel, label, m):
+    """A kernel's numbers (small, above) and its feature map (below); rounding noise shows as 0."""
     ax_k, ax_m = panel.subplots(2, 1, height_ratios=[1, 2.3])
-    plot_matrix(kernel, ax=ax_k, title=label, symmetric=True, labels=None, fmt=_kernel_fmt(kernel))
+    plot_matrix(
+        m.kernel, ax=ax_k, title=label, symmetric=True, labels=None, fmt=_kernel_fmt(m.kernel)
+    )
     bare(ax_k)
     cmap = DIVERGING_CMAP if m.centred else IMAGE_CMAP
     ax_m.imshow(m.values, cmap=cmap, vmin=m.scale[0], vmax=m.scale[1], interpolation="nearest")
     bare(ax_m)
-    ax_m.set_title(f"Y: {m.shape[0]}x{m.shape[1]}, from {m.low:.2g} to {m.high:.2g}", fontsize=9)
+    low, high = (_no_minus_zero(f"{v:.2g}") for v in m.shown_range)
+    ax_m.set_title(f"Y: {m.shape[0]}x{m.shape[1]}, from {low} to {high}", fontsize=9)
 
 
-def _kernel_fmt(kernel) -> str:
-    """Whole weights without decimals; fractions (1/9, 1/16) to two digits."""
-    return "{:.0f}" if np.all(kernel == np.round(kernel)) else "{:.2f}"
+def _kernel_fmt(kernel):
+    """Whole weights without decimals; fractions (1/9, 1/16) to two digits; never "-0"."""
+    fmt = "{:.0f}" if np.all(kernel == np.round(kernel)) else "{:.2f}"
+    return lambda v: _no_minus_zero(fmt.format(float(v)))
+
+
+def _no_minus_zero(text: str) -> str:
+    """A number's text without the sign of a value that rounds to zero ("-0.00" -> "0.00")."""
+    return text[1:] if text.startswith("-") and float(text) == 0 else text
 
 
 # ----------------------------------------------------------------------------- the flip

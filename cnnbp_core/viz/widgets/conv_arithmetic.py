@@ -2,11 +2,13 @@
 
 `conv_arithmetic_html` is the pure view (tested and timed without a browser): the padded input
 X_p as a grid (padding hatched, the pixels the chosen output reads highlighted and labelled
-with their kernel tap "u,v", pixels no output ever reads crossed), the output grid with the
-chosen pixel, and the output-size formula for rows and columns with the numbers substituted
-(`cnnbp_core.viz.plots.conv_forward.output_size_text`, the static figure's words). Every element
-carries a ``class`` naming what it shows and every cell its coordinates in ``data-row`` and
-``data-col`` (and, when read, its tap in ``data-tap``), so tests can read the view back.
+with their kernel tap "K<sub>u,v</sub>", pixels no output ever reads crossed), the output grid
+with the chosen pixel, the output-size formula for rows and columns with the numbers
+substituted, and the rows and columns of X no output reads, by source
+(`cnnbp_core.viz.plots.conv_forward.output_size_text` and ``unread_text``, the static
+figure's words). Every element carries a ``class`` naming what it shows and every cell its
+coordinates in ``data-row`` and ``data-col`` (and, when read, its tap in ``data-tap``), so
+tests can read the view back.
 `conv_arithmetic_explorer` wires nine sliders to it; their ranges follow each other
 (`cnnbp_core.explain.arithmetic_ranges`), so every state they reach is a valid convolution.
 ipywidgets is imported when the explorer is built.
@@ -18,7 +20,15 @@ import html
 
 from ...explain.conv_arithmetic import ARITHMETIC_START, arithmetic_ranges, arithmetic_state
 from ..html import row_html
-from ..plots.conv_forward import READ_FILL, X_FILL, output_size_text
+from ..plots.conv_forward import (
+    READ_FILL,
+    X_FILL,
+    listed_text,
+    output_size_text,
+    reads_text,
+    tap_label,
+    unread_text,
+)
 from ..style import OUTLINE, RED
 from .conv import HATCHED  # a padding zero: the kernel-gradient explorer's grey stripes
 
@@ -45,7 +55,7 @@ _TOOLTIPS = {
     "i": "the output pixel's row (0 .. H_out - 1)",
     "j": "the output pixel's column (0 .. W_out - 1)",
 }
-_CELL = "width:26px;height:26px;text-align:center;font:10px monospace;padding:0"
+_CELL = "width:28px;height:28px;text-align:center;font:10px monospace;padding:0"
 
 
 def _no_picture(err: ValueError) -> str:
@@ -78,16 +88,21 @@ def conv_arithmetic_html(
         ``pad``, plus ``read`` and ``data-tap="u,v"`` when output ``at`` reads them, or
         ``unread`` when no output does), the output grid (``table.y``; ``td.cell.out``, the
         chosen one also ``chosen``), and per axis a ``div.formula`` (``data-axis``,
-        ``data-value`` = the output size) and a ``div.terms`` whose ``span.term`` carry
-        ``data-term`` and ``data-value`` (`cnnbp_core.explain.OutputSizeTerms`). Arguments with
-        no answer give a ``div.no-picture`` message; the explorer's controls never reach one.
+        ``data-value`` = the output size), a ``div.terms`` whose ``span.term`` carry
+        ``data-term`` and ``data-value`` (`cnnbp_core.explain.OutputSizeTerms`), and a
+        ``div.unread`` with the unread rows (or columns) of X by source in ``data-below``,
+        ``data-between-windows`` and ``data-between-taps`` (X_p numbers, space-separated;
+        `OutputSizeTerms.unread_rows`). Arguments with no answer give a ``div.no-picture``
+        message; the explorer's controls never reach one.
 
     Examples
     --------
     >>> view = conv_arithmetic_html()
     >>> 'data-out-h="3"' in view, view.count('class="cell pad read"'), view.count(' read"')
     (True, 5, 9)
-    >>> "⌊4 / 2⌋ + 1 = 3" in view
+    >>> "⌊4 / 2⌋ + 1 = 3" in view, "(9 pixels, 5 of them padding zeros)" in view
+    (True, True)
+    >>> "X_p rows 2, 5, between windows" in conv_arithmetic_html((8, 8), 2, stride=3, padding=0)
     True
     >>> "No picture" in conv_arithmetic_html((3, 3), 4, padding=0)
     True
@@ -112,15 +127,14 @@ def _summary_html(terms, reads, at) -> str:
     """Shapes, and the rule output (i, j) reads by, with its numbers."""
     th, tw = terms
     (i, j), n_pad = at, int(reads.in_padding.sum())
-    rows = ", ".join(str(r) for r in reads.rows)
-    cols = ", ".join(str(c) for c in reads.cols)
     text = (
         f"X is {th.size}x{tw.size}; X<sub>p</sub>, padded by {_one(th.padding, tw.padding)}, is "
         f"{th.padded}x{tw.padded}. K is {th.kernel}x{tw.kernel}; dilated by "
         f"{_one(th.dilation, tw.dilation)} it spans {th.span}x{tw.span}. "
         f"Y has shape ({th.out}, {tw.out}). Output ({i},{j}) reads X<sub>p</sub>[{i}·{th.stride}"
-        f" + u·{th.dilation}, {j}·{tw.stride} + v·{tw.dilation}]: rows {rows}, columns {cols}"
-        f" ({reads.in_padding.size} pixels, {n_pad} of them padding zeros)."
+        f" + u·{th.dilation}, {j}·{tw.stride} + v·{tw.dilation}]: "
+        f"{listed_text(reads.rows, 'row')}, {listed_text(reads.cols, 'column')}"
+        f" ({reads_text(reads.in_padding.size, n_pad)})."
     )
     return f'<div class="summary" style="margin:4px 0">{text}</div>'
 
@@ -142,7 +156,11 @@ def _xp_table(reads, is_padding, unread) -> str:
             if (r, c) in taps:
                 u, v = taps[(r, c)]
                 kind += " read"
-                edge, text, extra = f"3px solid {OUTLINE}", f"{u},{v}", f' data-tap="{u},{v}"'
+                edge, text, extra = (
+                    f"3px solid {OUTLINE}",
+                    tap_label(u, v, html=True),
+                    f' data-tap="{u},{v}"',
+                )
                 paint = f"background:{READ_FILL}" if "x" in kind else paint
             elif unread[r, c]:
                 kind += " unread"
@@ -180,7 +198,7 @@ def _panel(cls: str, title: str, rows) -> str:
     return f'<div class="panel {cls}" style="margin:6px 18px 6px 0">{caption}{table}</div>'
 
 
-_TERMS = ("padded", "span", "room", "steps", "out", "leftover", "unread")
+_TERMS = ("padded", "span", "room", "steps", "out", "leftover", "unread_below")
 
 
 def _formula_html(t, axis) -> str:
@@ -190,11 +208,18 @@ def _formula_html(t, axis) -> str:
         f'<span class="term" data-term="{name}" data-value="{getattr(t, name)}"></span>'
         for name in _TERMS
     )
+    unread = t.unread_rows()
+    sources = "".join(
+        f' data-{name.replace("_", "-")}="{" ".join(map(str, rows))}"'
+        for name, rows in unread._asdict().items()
+    )
     return (
         f'<div class="formula" data-axis="{axis}" data-value="{t.out}" '
         f'style="font:14px monospace;margin-top:6px">{html.escape(formula)}</div>'
         f'<div class="terms" data-axis="{axis}" style="font:13px sans-serif;color:#333">'
         f"{html.escape(words)}{terms}</div>"
+        f'<div class="unread" data-axis="{axis}"{sources} style="font:13px sans-serif;'
+        f'color:#333">{html.escape(unread_text(t, axis))}</div>'
     )
 
 
@@ -203,8 +228,8 @@ def _legend_html() -> str:
         '<div class="legend" style="font:12px sans-serif;color:#555;margin-top:6px">'
         f'<span style="background:{X_FILL};padding:0 6px">X</span> '
         f'<span style="{HATCHED};padding:0 6px">padding</span> '
-        f'<span style="background:{READ_FILL};border:2px solid {OUTLINE};padding:0 4px">u,v'
-        "</span> read by the chosen output through tap (u, v) "
+        f'<span style="background:{READ_FILL};border:2px solid {OUTLINE};padding:0 4px">'
+        f"{tap_label('u', 'v', html=True)}</span> read by the chosen output through tap (u, v) "
         f'<span style="color:{RED}">×</span> read by no output</div>'
     )
 

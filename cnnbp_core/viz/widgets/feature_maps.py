@@ -128,10 +128,14 @@ def _image_html(cls: str, uri: str, shape, caption: str) -> str:
     )
 
 
-def _kernel_table(k) -> str:
-    """The weights, coloured as `matrix_html` colours a signed matrix; values in data-value."""
-    rgba = cell_rgba(k, DIVERGING_CMAP, color_norm([k], True))
-    fmt = "{:.0f}" if np.all(k == np.round(k)) else "{:.3g}"
+def _kernel_table(k, shown) -> str:
+    """The weights, coloured as `matrix_html` colours a signed matrix; values in data-value.
+
+    ``shown`` is K with its rounding noise set to 0 (`FeatureMap.kernel`): the cells show and
+    colour it, and ``data-value`` keeps each exact weight.
+    """
+    rgba = cell_rgba(shown, DIVERGING_CMAP, color_norm([shown], True))
+    fmt = "{:.0f}" if np.all(shown == np.round(shown)) else "{:.3g}"  # no -0.0 left to print
     rows = []
     for u in range(k.shape[0]):
         cells = []
@@ -144,7 +148,7 @@ def _kernel_table(k) -> str:
             weight = float(k[u, v]) + 0.0  # + 0.0: no "-0"
             cells.append(
                 f'<td class="weight" data-u="{u}" data-v="{v}" data-value="{weight!r}" '
-                f'style="{style}">{fmt.format(weight)}</td>'
+                f'style="{style}">{fmt.format(float(shown[u, v]))}</td>'
             )
         rows.append("<tr>" + "".join(cells) + "</tr>")
     return f'<table class="kernel" style="border-collapse:collapse">{"".join(rows)}</table>'
@@ -179,11 +183,13 @@ def feature_map_html(
     -------
     str
         HTML in a ``div.feature-maps`` with ``data-kernel``: a summary (``.summary``, the
-        map's shape and range also in ``data-shape``, ``data-low`` and ``data-high``), the
-        kernel (``table.kernel``, cells ``td.weight`` with ``data-u``, ``data-v`` and the exact
-        weight in ``data-value``), the photo (``figure.photo``) and the map (``figure.map``),
-        each an ``img.image`` with ``data-shape``. Arguments with no answer give a
-        ``div.no-picture`` message; the explorer's controls never reach one.
+        map's shape and range also in ``data-shape``, ``data-low`` and ``data-high``, the
+        kernel's sum in ``data-sum``, 0 when it is rounding noise), the kernel
+        (``table.kernel``, cells ``td.weight`` with ``data-u``, ``data-v`` and the exact weight
+        in ``data-value``; the text shows rounding noise as 0), the photo (``figure.photo``)
+        and the map (``figure.map``), each an ``img.image`` with ``data-shape``. Arguments
+        with no answer give a ``div.no-picture`` message; the explorer's controls never reach
+        one.
 
     Examples
     --------
@@ -204,16 +210,18 @@ def feature_map_html(
         return _no_picture(err)
     label = html.escape(KERNEL_LABELS.get(name, name))
     times = "" if scale == 1 else f" × {scale:g}"
+    low, high = m.shown_range
     summary = (
         f'<div class="summary" data-shape="{m.shape[0]}x{m.shape[1]}" data-low="{m.low!r}" '
-        f'data-high="{m.high!r}" style="margin:4px 0">K = {label}{times}, weights summing to '
-        f"{k.sum() + 0.0:.3g}. Y = X ⋆ K has shape {m.shape} (X: {x.shape}); its values run "
-        f"from {m.low:.3g} to {m.high:.3g}. {_scale_words(m)}</div>"
+        f'data-high="{m.high!r}" data-sum="{m.kernel_sum!r}" style="margin:4px 0">K = '
+        f"{label}{times}, weights summing to {m.kernel_sum:.3g}. Y = X ⋆ K has shape "
+        f"{m.shape} (X: {x.shape}); its values run from {low:.3g} to {high:.3g}. "
+        f"{_scale_words(m)}</div>"
     )
     pictures = (
         f'<div class="kernel-panel" style="margin-right:18px"><div class="caption" '
         f'style="font:13px sans-serif;margin-bottom:4px">K ({k.shape[0]}x{k.shape[1]})</div>'
-        f"{_kernel_table(k)}</div>"
+        f"{_kernel_table(k, m.kernel)}</div>"
         + _image_html(
             "photo",
             _photo_uri(np.ascontiguousarray(x, np.float64).tobytes(), x.shape),
