@@ -30,6 +30,11 @@ CONV_BACKWARD = (
     "dx, dw, db = {true}(*a, **k)\n    cache = a[1]",
 )
 NUMERICAL_VJP = ("cnnbp_core.gradcheck", "numerical_vjp", "grads = {true}(*a, **k)")
+CONV_FORWARD = (
+    "cnnbp_core.functional.conv",
+    "conv2d_forward",
+    "y, cache = {true}(*a, **k)\n    w, forward = np.asarray(a[1]), {true}",
+)
 LINEAR_BACKWARD = (
     "cnnbp_core.functional.linear",
     "linear_backward",
@@ -57,6 +62,24 @@ FAULTS = {
     ),
     "dK channel axes swapped when C_in = C_out": (
         CONV_BACKWARD, "dx, dw.transpose(1, 0, 2, 3) if dw.shape[0] == dw.shape[1] > 1 else dw, db"
+    ),
+    "Y scaled by 1 + 1e-4": (CONV_FORWARD, "y * (1 + 1e-4), cache"),
+    "Y from the flipped kernel (a true convolution)": (
+        CONV_FORWARD, "forward(a[0], w[..., ::-1, ::-1], *a[2:], **k)"
+    ),
+    "Y off only when strided": (
+        CONV_FORWARD, "(y * (1 + 1e-4) if cache.stride != (1, 1) else y), cache"
+    ),
+    "Y off only when padded": (
+        CONV_FORWARD, "(y * (1 + 1e-4) if cache.padding != (0, 0) else y), cache"
+    ),
+    "Y off only when dilated": (
+        CONV_FORWARD, "(y * (1 + 1e-4) if cache.dilation != (1, 1) else y), cache"
+    ),
+    "Y with the kernel's channel axes swapped when C_in = C_out": (
+        CONV_FORWARD,
+        "forward(a[0], w.transpose(1, 0, 2, 3), *a[2:], **k) if w.shape[0] == w.shape[1] > 1 "
+        "else (y, cache)",
     ),
     "dW scaled by 1 + 1e-4": (LINEAR_BACKWARD, "dx, dw * (1 + 1e-4), db"),
     "dX scaled by 1 + 1e-4": (LINEAR_BACKWARD, "dx * (1 + 1e-4), dw, db"),
@@ -91,6 +114,7 @@ FAULTS = {
 }  # fmt: skip
 EVERYWHERE = ["dK scaled by 1 + 1e-4", "dK kernel axes flipped", "dK averaged over the batch"]
 CONV_FAULTS = [name for name, (target, _) in FAULTS.items() if target is CONV_BACKWARD]
+FORWARD_FAULTS = [name for name, (target, _) in FAULTS.items() if target is CONV_FORWARD]
 DENSE_FAULTS = [
     name for name, (target, _) in FAULTS.items()
     if target in (LINEAR_BACKWARD, MSE_BACKWARD, CE_BACKWARD)
@@ -104,6 +128,7 @@ CHAPTERS = {
         ["linear.dX", "linear.dW", "linear.db", "mse.dP", "softmax_cross_entropy.dZ"],
         DENSE_FAULTS,
     ),
+    "03_conv_forward": (["conv2d.forward"], FORWARD_FAULTS),
     "04_kernel_gradient": (["conv2d.dK"], CONV_FAULTS),
 }
 
