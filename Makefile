@@ -56,10 +56,37 @@ bench: $(STAMP)
 book: $(STAMP)
 	$(PY) tools/run_notebooks.py notebooks/[0-9][0-9]_*.ipynb
 
+# Supported Pythons: tools/check_python.py --list. Proves the lock installs as wheels (no
+# compiler, no sdist) on each, for this machine's platform (needs network access to PyPI).
+.PHONY: check-wheels test-pythons
+check-wheels: $(STAMP)
+	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
+	for v in $$($(PY) tools/check_python.py --list); do \
+	  echo "Python $$v: downloading requirements.lock, wheels only..."; \
+	  $(PY) -m pip download --quiet --only-binary=:all: --python-version $$v \
+	    --dest "$$tmp/$$v" -r requirements.lock || \
+	    { echo "error: requirements.lock does not install as wheels on Python $$v"; exit 1; }; \
+	done && echo "requirements.lock installs as wheels on Python $$($(PY) tools/check_python.py --list)"
+
+# The unit tests on every other supported Python this machine has, each in its own .venv-X.Y
+# (CI runs it; `make test` covers the default .venv's Python).
+DEFAULT_VERSION = $(shell $(PY) -c 'import sys; print("%d.%d" % sys.version_info[:2])')
+test-pythons: $(STAMP)
+	@$(PY) tools/pythons.py | while read -r version exe; do \
+	  if [ "$$version" = "$(DEFAULT_VERSION)" ]; then \
+	    echo "Python $$version: the default ($(VENV)), tested by make test"; \
+	  elif [ "$$exe" = "-" ]; then \
+	    echo "Python $$version: not found on this machine, skipped"; \
+	  else \
+	    echo "Python $$version: unit tests in .venv-$$version ($$exe)"; \
+	    $(MAKE) --no-print-directory test-unit PYTHON="$$exe" VENV=.venv-$$version || exit 1; \
+	  fi; \
+	done
+
 # Regenerate the lock after editing the pins in pyproject.toml (needs network access to PyPI).
 lock:
 	$(PYTHON) -m pip install --quiet uv
-	$(PYTHON) -m uv pip compile pyproject.toml --extra test --universal --python-version 3.10 \
+	$(PYTHON) -m uv pip compile pyproject.toml --extra test --universal --python-version 3.11 \
 	  --no-header --annotation-style line -o requirements.lock
 
 clean:
