@@ -30,16 +30,43 @@ lab: $(STAMP)
 	$(VENV)/bin/jupyter lab --ServerApp.ip=$(HOST) --port=$(PORT) --ServerApp.root_dir=notebooks \
 	  --LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate $(ROOT_FLAG)
 
+# Every test, in four independent stages run two at a time (2 cores): each stage's output is
+# printed whole when it ends (GNU make 4; an older make runs them one after another).
+TEST_STAGES := test-notebooks test-browser test-faults test-core
+PARALLEL := $(if $(filter 3.%,$(MAKE_VERSION)),-j1,-j2 --output-sync=target)
+NBVAL := --nbval --nbval-current-env --nbval-cell-timeout=$(NB_TIMEOUT) \
+  --nbval-sanitize-with tests/nbval_sanitize.cfg -p no:randomly
 test: $(STAMP)
 	$(PY) tools/figures_guard.py snapshot
-	$(PY) -m pytest --doctest-modules cnnbp_core tests
-	$(PY) -m pytest --nbval --nbval-current-env --nbval-cell-timeout=$(NB_TIMEOUT) \
-	  --nbval-sanitize-with tests/nbval_sanitize.cfg -p no:randomly notebooks
+	@echo "make test: $(TEST_STAGES), two at a time; each prints its output when it ends"
+	@$(MAKE) --no-print-directory -k $(PARALLEL) $(TEST_STAGES)
 	$(PY) tools/figures_guard.py check
 
-# The quick loop: unit, property and doctests, no notebooks, no browser (about a minute).
+# The stages, each runnable alone.
+.PHONY: test-core test-faults test-chapter
+test-core: $(STAMP)
+	$(PY) -m pytest --doctest-modules cnnbp_core tests -m "not browser" \
+	  --ignore=tests/test_fault_injection.py
+test-faults: $(STAMP)
+	$(PY) -m pytest tests/test_fault_injection.py
+test-browser: $(STAMP)
+	$(PY) -m pytest tests/test_browser.py
+test-notebooks: $(STAMP)
+	$(PY) -m pytest $(NBVAL) notebooks
+
+# The quick loop: unit, property and doctests and the fault injection; no nbval, no browser.
 test-unit: $(STAMP)
 	$(PY) -m pytest --doctest-modules cnnbp_core tests -m "not browser"
+
+# One chapter's checks: `make test-chapter CH=04` runs its notebook under strict nbval, then
+# every test named for it (contract, hygiene, fault injection) but the browser one.
+test-chapter: $(STAMP)
+	@ls notebooks/$(CH)_*.ipynb >/dev/null 2>&1 || \
+	  { echo "usage: make test-chapter CH=NN, a chapter in notebooks/ (e.g. CH=04)"; exit 2; }
+	$(PY) tools/figures_guard.py snapshot
+	$(PY) -m pytest $(NBVAL) notebooks/$(CH)_*.ipynb
+	$(PY) -m pytest tests -k "$(CH)_ and not browser"
+	$(PY) tools/figures_guard.py check
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check cnnbp_core tests tools notebooks
