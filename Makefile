@@ -23,11 +23,16 @@ $(STAMP): requirements.lock pyproject.toml
 	$(PY) -m pip install --quiet --quiet --no-deps -e .
 	@touch $(STAMP)
 
-# JupyterLab on the loopback interface only, protected by a token (printed in the URL).
-# Jupyter refuses to run as root unless told; containers and CI machines often are root.
+# JupyterLab on the loopback interface only, protected by a token (printed in the URL), on the
+# reader's own copies of the chapters in workspace/ (git-ignored; tools/workspace.py adds new
+# chapters and offers changed ones beside the copy, never overwriting it). Their figures go to
+# workspace/figures. Jupyter refuses to run as root unless told; containers often are root.
+WORKSPACE := workspace
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
 lab: $(STAMP)
-	$(VENV)/bin/jupyter lab --ServerApp.ip=$(HOST) --port=$(PORT) --ServerApp.root_dir=notebooks \
+	$(PY) tools/workspace.py sync --workspace $(WORKSPACE)
+	CNNBP_FIGURES_DIR="$(CURDIR)/$(WORKSPACE)/figures" $(VENV)/bin/jupyter lab \
+	  --ServerApp.ip=$(HOST) --port=$(PORT) --ServerApp.root_dir=$(WORKSPACE) \
 	  --LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate $(ROOT_FLAG)
 
 # Every test, in four independent stages run two at a time (2 cores): each stage's output is
