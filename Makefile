@@ -35,9 +35,9 @@ lab: $(STAMP)
 	  --ServerApp.ip=$(HOST) --port=$(PORT) --ServerApp.root_dir=$(WORKSPACE) \
 	  --LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate $(ROOT_FLAG)
 
-# Every test, in four independent stages run two at a time (2 cores): each stage's output is
-# printed whole when it ends (GNU make 4; an older make runs them one after another).
-TEST_STAGES := test-notebooks test-browser test-faults test-core
+# Every test, in four independent stages run two at a time (2 cores), the longest first; each
+# stage's output is printed whole when it ends (GNU make 4; an older make runs them in turn).
+TEST_STAGES := test-browser test-core test-notebooks test-faults
 PARALLEL := $(if $(filter 3.%,$(MAKE_VERSION)),-j1,-j2 --output-sync=target)
 NBVAL := --nbval --nbval-current-env --nbval-cell-timeout=$(NB_TIMEOUT) \
   --nbval-sanitize-with tests/nbval_sanitize.cfg -p no:randomly
