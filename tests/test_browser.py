@@ -1,10 +1,11 @@
 """Real-browser smoke test: chapters with widgets, run live in JupyterLab in headless Chromium.
 
-For every chapter with a widget cell: start JupyterLab on 127.0.0.1 (free port, token, private
-config/settings dirs) on a copy of the chapter, open it in Debian's chromium driven by Playwright,
-run all cells, wait for the kernel to go idle, move a slider with the keyboard, and check that the
-widget output changed and that no widget error, page error or traceback appears. A screenshot is
-saved under test-artifacts/. Server and browser are always stopped.
+One JupyterLab on 127.0.0.1 (free port, token, private config/settings dirs) serves copies of
+every chapter with a widget cell, and one Debian chromium driven by Playwright opens each in a
+fresh browser context: run all cells, wait for the kernel to go idle, move a slider with the
+keyboard, and check that the widget output changed and that no widget error, page error or
+traceback appears; then the chapter's kernel is shut down. A screenshot is saved under
+test-artifacts/. Server and browser are always stopped.
 
 Where a chapter shows the kernel-gradient explorer (chapter 04 must), every control is driven as
 a reader would: the kernel height and width (the tap sliders' maxima follow them), both taps,
@@ -64,6 +65,7 @@ def start_lab(root: Path, home: Path, port: int, token: str):
         "JUPYTER_RUNTIME_DIR": str(home / "runtime"),
         "JUPYTERLAB_SETTINGS_DIR": str(settings),
         "JUPYTERLAB_WORKSPACES_DIR": str(home / "workspaces"),
+        "CNNBP_FIGURES_DIR": str(home / "figures"),  # the chapters' figures, never figures/
     }
     command = [
         sys.executable, "-m", "jupyter", "lab", "--no-browser", f"--IdentityProvider.token={token}",
@@ -252,45 +254,75 @@ def widget_output_state(page):
     )
 
 
-@pytest.mark.parametrize("chapter", widget_chapters(), ids=lambda p: p.name)
-def test_widget_responds_in_a_real_browser(chapter, tmp_path):
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    root = tmp_path / "book"
-    root.mkdir()
-    shutil.copy(chapter, root / chapter.name)  # the browser may autosave: never touch the original
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory):
+    """One JupyterLab for all chapters, on copies: the browser may autosave, never the originals."""
+    root = tmp_path_factory.mktemp("book")
+    for chapter in widget_chapters():
+        shutil.copy(chapter, root / chapter.name)
     token = os.urandom(16).hex()
-    proc, url = start_lab(root, tmp_path / "jupyter", free_port(), token)
+    proc, url = start_lab(root, tmp_path_factory.mktemp("jupyter"), free_port(), token)
+    try:
+        yield url, token
+    finally:
+        stop(proc)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """One headless Chromium for every chapter; each test opens its own page."""
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    with playwright_api.sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+def shut_down_kernels(url, token):
+    """Stop the chapter's kernel so that it does not compete with the next chapter's."""
+    headers = {"Authorization": f"token {token}"}
+    with urllib.request.urlopen(urllib.request.Request(f"{url}/api/kernels", headers=headers)) as r:
+        kernels = json.load(r)
+    for kernel in kernels:
+        request = urllib.request.Request(
+            f"{url}/api/kernels/{kernel['id']}", headers=headers, method="DELETE"
+        )
+        urllib.request.urlopen(request).close()
+
+
+@pytest.mark.parametrize("chapter", widget_chapters(), ids=lambda p: p.name)
+def test_widget_responds_in_a_real_browser(chapter, lab, browser):
+    url, token = lab
     ARTIFACTS.mkdir(exist_ok=True)
     shot = ARTIFACTS / f"{chapter.stem}.png"
     page_errors, explored = [], None
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
     try:
-        with playwright_api.sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            try:
-                page = browser.new_page(viewport={"width": 1400, "height": 1000})
-                page.on("pageerror", lambda err: page_errors.append(str(err)))
-                page.goto(f"{url}/lab/tree/{chapter.name}?token={token}")
-                run_all_and_wait(page)
-                handle = page.locator(".widget-slider .noUi-handle").first
-                handle.scroll_into_view_if_needed()
-                before = widget_output_state(page)
-                handle.focus()
-                page.keyboard.press("ArrowRight")
-                deadline = time.monotonic() + 20
-                while widget_output_state(page) == before and time.monotonic() < deadline:
-                    time.sleep(0.2)
-                after = widget_output_state(page)
-                if KernelExplorer.on(page):
-                    explored = drive_kernel_explorer(page)
-                    after_all = widget_output_state(page)
-                ends = drive_every_slider_to_its_ends(page)
-                page.screenshot(path=str(shot), full_page=False)
-                body = page.inner_text("body")
-                tracebacks = page.locator(".jp-OutputArea-output", has_text="Traceback").count()
-            finally:
-                browser.close()
+        page = context.new_page()
+        page.on("pageerror", lambda err: page_errors.append(str(err)))
+        page.goto(f"{url}/lab/tree/{chapter.name}?token={token}")
+        run_all_and_wait(page)
+        handle = page.locator(".widget-slider .noUi-handle").first
+        handle.scroll_into_view_if_needed()
+        before = widget_output_state(page)
+        handle.focus()
+        page.keyboard.press("ArrowRight")
+        deadline = time.monotonic() + 20
+        while widget_output_state(page) == before and time.monotonic() < deadline:
+            time.sleep(0.2)
+        after = widget_output_state(page)
+        if KernelExplorer.on(page):
+            explored = drive_kernel_explorer(page)
+            after_all = widget_output_state(page)
+        ends = drive_every_slider_to_its_ends(page)
+        page.screenshot(path=str(shot), full_page=False)
+        body = page.inner_text("body")
+        tracebacks = page.locator(".jp-OutputArea-output", has_text="Traceback").count()
     finally:
-        stop(proc)
+        context.close()
+        shut_down_kernels(url, token)
     assert after != before, "moving the slider did not change the widget output"
     assert "Error displaying widget" not in body
     assert not any("Traceback" in text for text in after), after

@@ -3,17 +3,29 @@
 Each fault replaces the core's backward, inside the chapter's kernel, with a wrapper that
 corrupts one output slightly (a relative error of 1e-4, a flipped kernel, a batch averaged
 instead of summed, or an error only when the layer is strided, dilated, or has as many input as
-output channels). The wrapper is switched on only while a cell tagged ``check-numeric`` runs, so
-every other cell runs with the true backward and must not fail; the fault must make one of the
-tagged cells stop with an ``AssertionError``. So the test shows that the chapter's *numeric
-checks themselves* bite, not that some earlier cell happened to notice. A control run with a
-fault that changes nothing must run the chapter to its end.
+output channels). The fault is switched on only while a cell tagged ``check-numeric`` runs, and
+it must make one of the tagged cells stop with an ``AssertionError``. So the test shows that the
+chapter's *numeric checks themselves* bite, not that some earlier cell happened to notice.
+
+One kernel per chapter, so its costly cells run once and not once per fault: the chapter runs
+with the true backward, every fault's wrapper installed and off; before each ``check-numeric``
+cell, that cell's code is run once per fault not yet caught, each time in a forked copy of the
+kernel (``os.fork``: the same variables, the same random state) with that fault on. A copy's
+prints and displays go nowhere and it ends with the cell, so the chapter goes on in exactly the
+state a reader's run reaches. Every cell must run without error with the faults off; under a
+fault a tagged cell may fail only with an ``AssertionError``; and a control, the tagged cell run
+in a copy with no fault on, must pass, so a copy cannot "catch" a fault by failing on its own.
+Chapter 00 also runs to its end. Without ``os.fork`` (Windows) each fault gets a kernel of its
+own, on in every tagged cell of that run.
 
 Which faults each chapter must catch is listed here, not in the notebook, so a chapter cannot
 excuse itself by editing its own metadata; the contract test holds the metadata to this list.
-Figures from faulty runs go to a temporary folder (``CNNBP_FIGURES_DIR``), never to figures/.
+Figures from these runs go to a temporary folder (``CNNBP_FIGURES_DIR``), never to figures/.
 """
 
+import json
+import os
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
@@ -132,66 +144,186 @@ CHAPTERS = {
     "04_kernel_gradient": (["conv2d.dK"], CONV_FAULTS),
 }
 
-INJECTION = """\
+SWITCH = """\
 import importlib as _importlib
 import numpy as np
 import cnnbp_core.functional as _F
-_module = _importlib.import_module({module!r})
-_true, _fault_on = getattr(_module, {name!r}), [False]
-def _faulty(*a, **k):
-    if not _fault_on[0]:
-        return _true(*a, **k)
-    {unpack}
-    return {expression}
-setattr(_module, {name!r}, _faulty)
-if hasattr(_F, {name!r}):
-    setattr(_F, {name!r}, _faulty)
+_fault = [None]  # the name of the fault that is on; None: every wrapped function is true
 """
+WRAPPER = """\
+_module = _importlib.import_module({module!r})
+_true_{n} = getattr(_module, {name!r})
+def _faulty_{n}(*a, **k):
+{branches}    return _true_{n}(*a, **k)
+setattr(_module, {name!r}, _faulty_{n})
+if hasattr(_F, {name!r}):
+    setattr(_F, {name!r}, _faulty_{n})
+"""
+BRANCH = """\
+    if _fault[0] == {fault!r}:
+        {unpack}
+        return {expression}
+"""
+# Runs in the kernel: a cell's code tried with each fault on, each in a forked copy of the kernel
+# (or in place, for a kernel that runs one fault only).
+TRIALS = """\
+import io as _io, os as _os, select as _select, signal as _signal, sys as _sys, warnings as _w
+def _fault_trials(source, faults, timeout, fork):
+    shell = get_ipython()
+    code = compile(shell.transform_cell(source), "<check-numeric cell>", "exec")
+    return {f: (_fault_trial if fork else _fault_in_place)(shell, code, f, timeout) for f in faults}
+def _fault_in_place(shell, code, fault, timeout=None):
+    _fault[0] = fault
+    try:
+        exec(code, shell.user_ns)
+        return "passed"
+    except AssertionError:
+        return "AssertionError"
+    except BaseException as error:
+        return f"{type(error).__name__}: {str(error)[:300]}"
+    finally:
+        _fault[0] = None
+def _fault_trial(shell, code, fault, timeout):
+    read, write = _os.pipe()
+    with _w.catch_warnings():
+        _w.simplefilter("ignore", DeprecationWarning)  # Python 3.12+ on forking with threads
+        pid = _os.fork()
+    if pid == 0:  # the copy: nothing it prints or shows reaches the front end
+        _os.close(read)
+        _sys.stdout = _sys.stderr = _io.StringIO()
+        shell.display_pub.publish = lambda *a, **k: None
+        _os.write(write, _fault_in_place(shell, code, fault).encode())
+        _os._exit(0)
+    _os.close(write)
+    if _select.select([read], [], [], timeout)[0]:
+        outcome = _os.read(read, 200).decode() or "no answer (the copy died)"
+    else:
+        _os.kill(pid, _signal.SIGKILL)
+        outcome = f"no answer within {timeout} s"
+    _os.close(read)
+    _os.waitpid(pid, 0)
+    return outcome
+"""
+TRIAL_TIMEOUT = 300
+CAN_FORK = hasattr(os, "fork")
 
 
-def injection(fault):
-    (module, name, unpack), expression = FAULTS[fault]
-    return INJECTION.format(
-        module=module, name=name, unpack=unpack.format(true="_true"), expression=expression
-    )
+def injection(faults):
+    """Kernel code installing every fault in ``faults`` at once, all off, and the trials."""
+    targets = {}
+    for fault in faults:
+        target, expression = FAULTS[fault]
+        targets.setdefault(target, []).append((fault, expression))
+    code = [SWITCH]
+    for n, ((module, name, unpack), branches) in enumerate(targets.items()):
+        lines = [line.strip() for line in unpack.format(true=f"_true_{n}").splitlines()]
+        body = "".join(
+            BRANCH.format(fault=f, unpack="\n        ".join(lines), expression=e)
+            for f, e in branches
+        )
+        code.append(WRAPPER.format(module=module, name=name, n=n, branches=body))
+    return "".join(code) + TRIALS
 
 
-def faulty_notebook(chapter, code):
-    """The chapter with the fault injected, switched on in its check-numeric cells only."""
+@dataclass
+class Outcome:
+    """A chapter's run: for each fault, the check-numeric cell that caught it first (or None)."""
+
+    caught: dict
+    problems: list = field(default_factory=list)  # anything that fails every test of the chapter
+    ran_to_end: bool = False
+
+
+def execute(client, cell, index):
+    """Execute one cell; the error it raised, as (name, value), or None."""
+    client.execute_cell(cell, index)
+    errors = [o for o in cell.outputs if o.output_type == "error"]
+    return (errors[0].ename, errors[0].evalue) if errors else None
+
+
+def run_code(client, code):
+    """Execute code that is not part of the notebook; the cell it ran in, and its error."""
+    cell = nbformat.v4.new_code_cell(code)
+    client.nb.cells.append(cell)  # nbclient stores each executed cell at its index
+    try:
+        return cell, execute(client, cell, len(client.nb.cells) - 1)
+    finally:
+        client.nb.cells.pop()
+
+
+def trials(client, source, faults, fork):
+    """The cell's code run once per fault (None: the control); what each raised, or 'passed'."""
+    call = f"_fault_trials({source!r}, {faults!r}, {TRIAL_TIMEOUT}, {fork})"
+    cell, error = run_code(client, f"import json as _json\nprint(_json.dumps({call}))")
+    assert error is None, f"the fault trials failed: {error}"
+    text = "".join(o.get("text", "") for o in cell.outputs if o.output_type == "stream")
+    return dict(zip(faults, json.loads(text.strip().splitlines()[-1]).values()))
+
+
+def run_chapter(chapter, faults, figures_dir, *, fork=CAN_FORK, to_end=False):
+    """Run the chapter once, trying ``faults`` on each check-numeric cell; return an Outcome."""
     nb = nbformat.read(ROOT / "notebooks" / f"{chapter}.ipynb", as_version=4)
-    for cell in nb.cells:
-        if cell.cell_type == "code":
-            tagged = "check-numeric" in cell.metadata.get("tags", [])
-            cell.source = f"_fault_on[0] = {tagged}\n" + cell.source
-    nb.cells.insert(0, nbformat.v4.new_code_cell(code))
-    return nb
-
-
-def first_caught(nb, tmp_path, monkeypatch):
-    """Run cell by cell; the index of the first check-numeric cell that fails, else None.
-
-    Any other failure (an untagged cell, which runs with the true backward, or a tagged cell
-    failing with anything but an AssertionError) fails the test.
-    """
-    monkeypatch.setenv("CNNBP_FIGURES_DIR", str(tmp_path))
+    outcome = Outcome(caught=dict.fromkeys(faults))
     client = NotebookClient(
         nb, timeout=600, kernel_name="python3", allow_errors=True,
         resources={"metadata": {"path": str(ROOT / "notebooks")}},
     )  # fmt: skip
-    with client.setup_kernel():
-        for index, cell in enumerate(nb.cells):
-            if cell.cell_type != "code":
-                continue
-            client.execute_cell(cell, index)
-            errors = [o for o in cell.outputs if o.output_type == "error"]
-            if not errors:
-                continue
-            tagged = "check-numeric" in cell.metadata.get("tags", [])
-            assert tagged and errors[0].ename == "AssertionError", (
-                f"cell {index} failed with {errors[0].ename} (tagged check-numeric: {tagged})"
-            )
-            return index
-    return None
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("CNNBP_FIGURES_DIR", str(figures_dir))
+        with client.setup_kernel():
+            error = run_code(client, injection(faults))[1]
+            assert error is None, f"installing the faults failed: {error}"
+            for index, cell in enumerate(nb.cells):
+                pending = [f for f, at in outcome.caught.items() if at is None]
+                if not (pending or to_end):
+                    return outcome
+                if cell.cell_type != "code":
+                    continue
+                if "check-numeric" in cell.metadata.get("tags", []) and pending:
+                    tried = trials(client, cell.source, [*pending, None], fork)
+                    for fault, result in tried.items():
+                        if fault is not None and result == "AssertionError":
+                            outcome.caught[fault] = index
+                        elif result != "passed":
+                            outcome.problems.append(
+                                f"cell {index} (check-numeric) with {fault or 'no fault'} on "
+                                f"failed with {result}, not an AssertionError"
+                            )
+                error = execute(client, cell, index)
+                if error:
+                    outcome.problems.append(f"cell {index} failed with every fault off: {error}")
+                    return outcome
+    outcome.ran_to_end = True
+    return outcome
+
+
+def run_each_fault_alone(chapter, faults, figures_dir, to_end):
+    """Without os.fork: a kernel per fault, the fault on in every tagged cell of its run."""
+    runs = [run_chapter(chapter, [f], figures_dir, fork=False) for f in faults]
+    outcome = Outcome({f: run.caught[f] for f, run in zip(faults, runs)})
+    outcome.problems = [p for run in runs for p in run.problems]
+    if to_end:
+        outcome.ran_to_end = run_chapter(chapter, [], figures_dir, to_end=True).ran_to_end
+    return outcome
+
+
+@pytest.fixture(scope="module")
+def chapter_outcome(tmp_path_factory):
+    """Each chapter's Outcome and figures folder, computed on first use."""
+    outcomes = {}
+
+    def get(chapter):
+        if chapter not in outcomes:
+            faults, to_end = CHAPTERS[chapter][1], chapter == "00_how_to_read"
+            figures = tmp_path_factory.mktemp(f"figures-{chapter}")
+            if CAN_FORK:
+                outcome = run_chapter(chapter, faults, figures, to_end=to_end)
+            else:
+                outcome = run_each_fault_alone(chapter, faults, figures, to_end)
+            outcomes[chapter] = (outcome, figures)
+        return outcomes[chapter]
+
+    return get
 
 
 @pytest.mark.slow
@@ -200,22 +332,51 @@ def first_caught(nb, tmp_path, monkeypatch):
     [(chapter, fault) for chapter, (_, faults) in CHAPTERS.items() for fault in faults],
 )
 def test_a_numeric_check_of_the_chapter_fails_when_its_gradient_is_wrong(
-    chapter, fault, tmp_path, monkeypatch
+    chapter, fault, chapter_outcome
 ):
-    caught = first_caught(faulty_notebook(chapter, injection(fault)), tmp_path, monkeypatch)
-    assert caught is not None, f"{chapter} ran past every numeric check with '{fault}'"
+    outcome, _ = chapter_outcome(chapter)
+    assert not outcome.problems, "\n".join(outcome.problems)
+    assert outcome.caught[fault] is not None, (
+        f"{chapter} ran past every numeric check with '{fault}'"
+    )
 
 
 @pytest.mark.slow
-def test_a_fault_that_changes_nothing_lets_the_chapter_run_to_its_end(tmp_path, monkeypatch):
-    nb = faulty_notebook(
-        "00_how_to_read", injection("dK scaled by 1 + 1e-4").replace("(1 + 1e-4)", "1")
-    )
-    assert first_caught(nb, tmp_path, monkeypatch) is None
-    errors = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
-    assert not [o for o in errors if o.output_type == "error"]
+def test_with_every_fault_off_the_chapter_runs_to_its_end(chapter_outcome):
+    outcome, figures = chapter_outcome("00_how_to_read")
+    assert not outcome.problems, "\n".join(outcome.problems)
+    assert outcome.ran_to_end
     assert not (ROOT / "figures" / "unused").exists()  # nothing written outside tmp_path
-    assert any(tmp_path.iterdir()), "the chapter's figures went to CNNBP_FIGURES_DIR"
+    assert any(figures.iterdir()), "the chapter's figures went to CNNBP_FIGURES_DIR"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("fork", [True, False] if CAN_FORK else [False])
+def test_a_fault_caught_in_a_copy_is_caught_in_place_and_no_fault_passes(fork, tmp_path):
+    """The trial machinery itself, on a tiny notebook: a check that sees the fault fails with an
+    AssertionError, the control passes, and the kernel's own state is left as it was."""
+    nb = nbformat.v4.new_notebook()
+    check = (
+        "y = F.conv2d_backward(d, cache)[1]\nassert np.allclose(y, w_true), 'dK wrong'\ncount += 1"
+    )
+    setup = (
+        "import numpy as np\nfrom cnnbp_core import functional as F\ncount = 0\n"
+        "x, w = np.ones((1, 1, 3, 3)), np.ones((1, 1, 2, 2))\n"
+        "out, cache = F.conv2d_forward(x, w)\nd = np.ones_like(out)\n"
+        "w_true = F.conv2d_backward(d, cache)[1]"
+    )
+    nb.cells = [nbformat.v4.new_code_cell(setup), nbformat.v4.new_code_cell(check)]
+    nb.cells[1].metadata["tags"] = ["check-numeric"]
+    client = NotebookClient(nb, timeout=120, kernel_name="python3", allow_errors=True)
+    with client.setup_kernel():
+        assert run_code(client, injection(CONV_FAULTS))[1] is None
+        assert execute(client, nb.cells[0], 0) is None
+        faults = ["dK scaled by 1 + 1e-4", "dK off only when strided", None]
+        tried = trials(client, nb.cells[1].source, faults, fork)
+        assert tried == dict(zip(faults, ["AssertionError", "passed", "passed"]))
+        probe, _ = run_code(client, "print(count, _fault[0])")
+    expected = "0 None" if fork else "2 None"  # a copy's work never reaches the kernel
+    assert probe.outputs[0]["text"].strip() == expected
 
 
 def test_every_chapter_that_derives_a_gradient_is_listed():

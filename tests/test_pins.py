@@ -1,9 +1,26 @@
 """pyproject.toml, requirements.lock and environment.yml agree on every direct dependency."""
 
+import importlib.util
+import io
 import re
 from pathlib import Path
+from types import SimpleNamespace
+
+from packaging.specifiers import SpecifierSet
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+def check_python():
+    spec = importlib.util.spec_from_file_location("check_python", ROOT / "tools/check_python.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def supported_pythons():
+    """tools/check_python.py's SUPPORTED: the versions `make`, check-wheels and CI accept."""
+    return check_python().SUPPORTED
 
 
 def pyproject_pins():
@@ -60,3 +77,40 @@ def test_lock_pins_every_package_exactly():
         ln for ln in (ROOT / "requirements.lock").read_text().splitlines() if ln and ln[0].isalnum()
     ]
     assert lines and all("==" in ln for ln in lines)
+
+
+def test_the_lock_holds_one_version_of_every_package_for_every_python():
+    # One set for every reader (the same stored outputs), and what makes `make check-wheels`
+    # sound: pip evaluates the lock's markers against the Python running it, not the target.
+    split = {name: versions for name, versions in lock_pins().items() if len(versions) > 1}
+    assert not split, f"versions split by environment markers: {split}"
+
+
+def test_supported_pythons_are_what_pyproject_requires():
+    requires = re.search(
+        r'^requires-python = "([^"]+)"', (ROOT / "pyproject.toml").read_text(), re.M
+    )
+    accepted = [(3, minor) for minor in range(30) if f"3.{minor}" in SpecifierSet(requires[1])]
+    assert accepted == list(supported_pythons())
+
+
+def test_the_lock_is_resolved_from_the_oldest_supported_python():
+    makefile = (ROOT / "Makefile").read_text()
+    oldest = ".".join(map(str, supported_pythons()[0]))
+    assert f"uv pip compile pyproject.toml --extra test --universal --python-version {oldest} " in (
+        makefile
+    )
+    conda_python = re.search(r"^\s+- python=(\S+)", (ROOT / "environment.yml").read_text(), re.M)
+    assert tuple(map(int, conda_python[1].split("."))) in supported_pythons()
+
+
+def test_an_unsupported_python_is_told_which_ones_are_supported(monkeypatch, capsys):
+    module = check_python()
+    stderr = io.StringIO()
+    monkeypatch.setattr(module, "sys", SimpleNamespace(version_info=(3, 10, 13), stderr=stderr))
+    assert module.main([]) == 1
+    assert "supports Python 3.11, 3.12, 3.13, 3.14; found 3.10.13" in stderr.getvalue()
+    monkeypatch.setattr(module, "sys", SimpleNamespace(version_info=(3, 14, 0), stderr=stderr))
+    assert module.main([]) == 0
+    assert module.main(["--list"]) == 0
+    assert capsys.readouterr().out == "3.11 3.12 3.13 3.14\n"
