@@ -88,6 +88,14 @@ FAULTS = {
     "Y off only when dilated": (
         CONV_FORWARD, "(y * (1 + 1e-4) if cache.dilation != (1, 1) else y), cache"
     ),
+    "Y without its bias": (
+        CONV_FORWARD, "forward(a[0], w, None, *a[3:], **k) if len(a) > 2 and a[2] is not None "
+        "else (y, cache)"
+    ),
+    "Y from the kernel transposed when KH != KW": (
+        CONV_FORWARD,
+        "forward(a[0], w.swapaxes(2, 3), *a[2:], **k) if w.shape[2] != w.shape[3] else (y, cache)",
+    ),
     "Y with the kernel's channel axes swapped when C_in = C_out": (
         CONV_FORWARD,
         "forward(a[0], w.transpose(1, 0, 2, 3), *a[2:], **k) if w.shape[0] == w.shape[1] > 1 "
