@@ -689,3 +689,36 @@ def positive_normal(a, name: str, dtype) -> np.ndarray:
             f"(shape {arr.shape}), which rounds to {float(out[where])!r}"
         )
     return out
+
+
+def positive_shape(shape, name: str, ndim: int, layout: str = "") -> tuple[int, ...]:
+    """Read a shape of ``ndim`` ints, each >= 1 (`shape_tuple` allows zeros): an input's sizes.
+
+    >>> positive_shape((5, 7), "in_hw", 2, "(H, W)")
+    (5, 7)
+    >>> positive_shape((3, 0), "in_hw", 2, "(H, W)")
+    Traceback (most recent call last):
+    ValueError: in_hw must hold positive ints (H, W); got (3, 0)
+    """
+    shape = shape_tuple(shape, name, ndim, layout)
+    if min(shape, default=1) < 1:
+        raise ValueError(f"{name} must hold positive ints {layout}".rstrip() + f"; got {shape!r}")
+    return shape
+
+
+def increasing_pair(value, name: str) -> tuple[float, float]:
+    """Read a (low, high) pair of finite real numbers with low < high: a colour scale's ends.
+
+    >>> increasing_pair((0, 1.5), "scale")
+    (0.0, 1.5)
+    >>> increasing_pair((1.0, 1.0), "scale")
+    Traceback (most recent call last):
+    ValueError: scale must be (vmin, vmax) with vmin < vmax; got (1.0, 1.0)
+    """
+    instance_of(value, name, (tuple, list), "a (vmin, vmax) pair of numbers")
+    if len(value) != 2:
+        raise ValueError(f"{name} must be a (vmin, vmax) pair; got {value!r}")
+    low, high = (as_real(v, name, finite=True) for v in value)
+    if not low < high:
+        raise ValueError(f"{name} must be (vmin, vmax) with vmin < vmax; got {(low, high)}")
+    return low, high

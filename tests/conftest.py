@@ -1,5 +1,5 @@
-"""Helpers shared by the tests: random problems, a fresh interpreter, the two im2col layouts,
-Debian's Chromium for the browser tests."""
+"""Helpers shared by the tests: random problems, whether a convolution fits, the kernel chapter
+04 learns, a fresh interpreter, the two im2col layouts, Debian's Chromium for the browser tests."""
 
 import functools
 import shutil
@@ -10,6 +10,10 @@ import numpy as np
 import pytest
 
 from cnnbp_core import functional as F
+from cnnbp_core import geometry
+from cnnbp_core.data import kernels as kernel_data
+from cnnbp_core.data.photo import photo_patches
+from cnnbp_core.explain import feature_maps
 
 # Debian's chromium, driven by Playwright (its own browser download does not work here).
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -31,6 +35,35 @@ def distinct(rng, shape):
     size = int(np.prod(shape))
     values = rng.permutation(size) * 0.1 + 0.05 + rng.uniform(0, 0.01, size)
     return (values - np.round(values.mean(), 1)).reshape(shape)
+
+
+def fits(in_hw, kernel, stride=1, padding=0, dilation=1):
+    """Whether the core accepts this convolution: the (dilated) kernel fits the padded input."""
+    try:
+        F.conv2d_output_shape(*in_hw, kernel, stride=stride, padding=padding, dilation=dilation)
+    except ValueError:
+        return False
+    return True
+
+
+def per_axis(value):
+    """An int or an (h, w) pair, as an (h, w) pair: the tests' own reading of a hyper-parameter."""
+    return (value, value) if isinstance(value, int) else tuple(value)
+
+
+def noisy_sobel():
+    """rot180(Sobel x) = -Sobel x plus rounding-level noise, built explicitly: 1e-12 times a fixed
+    pattern whose sum is > 0 and whose middle column (Sobel's zeros) has both signs. It stands for
+    the kernel chapter 04 learns, whose own noise is whatever the rounding happens to leave."""
+    pattern = np.array([[1.0, -2.0, 1.0], [3.0, 1.0, -1.0], [-2.0, -1.0, 2.0]])  # sum 2
+    return -kernel_data.SOBEL_X + 1e-12 * pattern
+
+
+@pytest.fixture(scope="session")
+def learned_kernel():
+    """The kernel chapter 04 learns (~0.3 s): rot180(Sobel x) = -Sobel x up to rounding noise."""
+    hidden = geometry.rot180(kernel_data.SOBEL_X)
+    return feature_maps.learn_kernel(photo_patches(), hidden).kernel
 
 
 def run_python(code):

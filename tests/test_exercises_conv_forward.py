@@ -4,13 +4,17 @@ Right and wrong answers here are written as a reader would write them (loops, sl
 calls), independently of the checkers' own lists of slips.
 """
 
+import ast
+import inspect
 import math
+import re
 
 import numpy as np
 import pytest
 
 from cnnbp_core import functional as F
 from cnnbp_core.book.exercises import conv_forward as exercises
+from cnnbp_core.explain.toeplitz import conv_matrix as explained_matrix
 
 # --- output size ------------------------------------------------------------------------------
 
@@ -227,3 +231,26 @@ def test_a_stub_and_a_crash_are_reported_not_raised():
         assert checker(stub).status == "NOT ATTEMPTED"
         result = checker(lambda *args: args[99])
         assert result.status == "FAIL" and "IndexError" in str(result)
+
+
+# --- docstrings ------------------------------------------------------------------------------
+
+
+def constant_docstring(module, name):
+    """The string literal right after ``name = ...`` at module level (Sphinx's attribute doc)."""
+    body = ast.parse(inspect.getsource(module)).body
+    for statement, after in zip(body, body[1:]):
+        if isinstance(statement, ast.Assign) and name in [t.id for t in statement.targets]:
+            return after.value.value
+    raise LookupError(name)
+
+
+def test_the_matrix_problems_doc_states_each_matrix_shape():
+    """'M is 6x12, then 6x12 ..., then 25x20': each M's shape, in order, as conv_matrix gives it."""
+    doc = constant_docstring(exercises, "MATRIX_PROBLEMS")
+    stated = [tuple(map(int, m)) for m in re.findall(r"(\d+)x(\d+)", doc)]
+    shapes = [
+        explained_matrix(in_hw, np.ones(kernel_hw), stride=s, padding=p).shape
+        for in_hw, kernel_hw, s, p in exercises.MATRIX_PROBLEMS
+    ]
+    assert stated == shapes

@@ -4,6 +4,7 @@ import itertools
 
 import numpy as np
 import pytest
+from conftest import fits
 
 from cnnbp_core import functional as F
 from cnnbp_core import geometry
@@ -230,24 +231,18 @@ def test_explorer_ranges_admit_every_valid_state_and_no_other(in_hw):
 # the explorer and its figure use (cnnbp_core.geometry), checked against brute force
 
 
-def fits(in_hw, kernel, padding, dilation):
-    try:
-        F.conv2d_output_shape(*in_hw, kernel, padding=padding, dilation=dilation)
-    except ValueError:
-        return False
-    return True
-
-
 @pytest.mark.parametrize("in_hw", [(7, 8), (3, 5), (1, 4)])
 def test_largest_dilation_is_the_largest_that_fits(in_hw):
     for kh, kw, p in itertools.product(range(1, 5), range(1, 5), range(3)):
-        if not fits(in_hw, (kh, kw), p, 1):
+        if not fits(in_hw, (kh, kw), padding=p):
             with pytest.raises(ValueError, match="does not fit"):
                 geometry.largest_dilation(in_hw, (kh, kw), (p, p), 5)
             continue
         top = geometry.largest_dilation(in_hw, (kh, kw), (p, p), 5)
         assert 1 <= top <= 5
-        assert [fits(in_hw, (kh, kw), p, d) for d in range(1, 6)] == [d <= top for d in range(1, 6)]
+        assert [fits(in_hw, (kh, kw), padding=p, dilation=d) for d in range(1, 6)] == [
+            d <= top for d in range(1, 6)
+        ]
     assert geometry.largest_dilation(in_hw, (1, 1), (0, 0), 7) == 7  # a single tap: no bound
 
 

@@ -9,14 +9,13 @@ from io import BytesIO
 
 import numpy as np
 import pytest
-from conftest import run_python
+from conftest import fits, noisy_sobel, per_axis, run_python
 from matplotlib import colormaps
 from matplotlib.image import imread
 
 from cnnbp_core import functional as F
-from cnnbp_core import geometry
 from cnnbp_core.data import kernels as kernel_data
-from cnnbp_core.data.photo import photo_patches, sample_photo
+from cnnbp_core.data.photo import sample_photo
 from cnnbp_core.explain import conv_arithmetic as arithmetic
 from cnnbp_core.explain import feature_maps
 from cnnbp_core.explain.toeplitz import conv_matrix_taps
@@ -88,17 +87,20 @@ def check_counts_agree_with_their_nouns(text):
 
 
 def check_arithmetic_view(view, in_hw, kernel, s, p, d, at):
-    """The view against the core's output shape and the forward rule, cell by cell."""
+    """The view against the core's output shape and the forward rule, cell by cell; s, p and d
+    are ints or (h, w) pairs."""
     assert "No picture" not in view
     ho, wo = F.conv2d_output_shape(*in_hw, kernel, stride=s, padding=p, dilation=d)
     assert f'data-out-h="{ho}" data-out-w="{wo}"' in view
     cells = xp_cells(view)
-    hp, wp = in_hw[0] + 2 * p, in_hw[1] + 2 * p
+    (sh, sw), (ph, pw), (dh, dw) = per_axis(s), per_axis(p), per_axis(d)
+    hp, wp = in_hw[0] + 2 * ph, in_hw[1] + 2 * pw
     assert set(cells) == set(np.ndindex(hp, wp))
-    pad = geometry.padding_mask((hp, wp), (p, p))
+    pad = np.ones((hp, wp), bool)  # X sits inside p_h rows and p_w columns of zeros
+    pad[ph : ph + in_hw[0], pw : pw + in_hw[1]] = False
     (i, j), (kh, kw) = at, kernel
-    taps = {(i * s + u * d, j * s + v * d): f"{u},{v}" for u, v in np.ndindex(kh, kw)}
-    ever = {(a * s + u * d, b * s + v * d) for a, b, u, v in np.ndindex(ho, wo, kh, kw)}
+    taps = {(i * sh + u * dh, j * sw + v * dw): f"{u},{v}" for u, v in np.ndindex(kh, kw)}
+    ever = {(a * sh + u * dh, b * sw + v * dw) for a, b, u, v in np.ndindex(ho, wo, kh, kw)}
     rows_read, cols_read = {r for r, _ in ever}, {c for _, c in ever}
     for (r, c), (kind, tap) in cells.items():
         assert ("pad" in kind) == pad[r, c] and ("x" in kind) != pad[r, c], (r, c)
@@ -108,16 +110,17 @@ def check_arithmetic_view(view, in_hw, kernel, s, p, d, at):
     out = y_cells(view)
     assert set(out) == set(np.ndindex(ho, wo))
     assert [rc for rc, kind in out.items() if "chosen" in kind] == [(i, j)]
-    for axis, n, k, n_out in (("H", in_hw[0], kh, ho), ("W", in_hw[1], kw, wo)):
+    along = (("H", in_hw[0], kh, ho, sh, ph, dh), ("W", in_hw[1], kw, wo, sw, pw, dw))
+    for axis, n, k, n_out, s_axis, p_axis, d_axis in along:
         value, terms = formula(view, axis)
-        expected = arithmetic.output_size_terms(n, k, s, p, d)
+        expected = arithmetic.output_size_terms(n, k, s_axis, p_axis, d_axis)
         assert value == n_out and terms == {t: getattr(expected, t) for t in terms}
         assert len(terms) == 7
         # the unread rows (columns) of X by source, against the forward rule's reads
         sources = unread_sources(view, axis)
         assert sources == expected.unread_rows()._asdict()
         size, read = (hp, rows_read) if axis == "H" else (wp, cols_read)
-        assert sorted(sum(sources.values(), ())) == sorted(set(range(p, size - p)) - read)
+        assert sorted(sum(sources.values(), ())) == sorted(set(range(p_axis, size - p_axis)) - read)
     check_counts_agree_with_their_nouns(re.sub(r"<[^>]+>", " ", view))
 
 
@@ -129,6 +132,10 @@ def check_arithmetic_view(view, in_hw, kernel, s, p, d, at):
         ((9, 4), (5, 1), 1, 2, 2, (4, 7)),
         ((1, 1), (1, 1), 3, 2, 1, (1, 1)),
         ((6, 8), (2, 4), 2, 0, 1, (2, 1)),
+        # a different stride, padding and dilation per axis: swapping the axes anywhere fails
+        ((7, 6), (3, 2), (1, 3), (2, 0), (1, 2), (4, 1)),
+        ((5, 9), (2, 3), (3, 1), (0, 2), (2, 1), (0, 6)),
+        ((6, 6), (3, 3), (2, 1), (1, 2), (1, 3), (2, 3)),
     ],
 )
 def test_the_arithmetic_view_shows_the_forward_rule_cell_by_cell(in_hw, kernel, s, p, d, at):
@@ -184,11 +191,64 @@ def test_the_view_says_why_each_unread_row_of_x_is_unread(n, k, s, p, d, says):
 def test_counts_and_their_nouns_agree_with_a_1x1_kernel():
     view = arithmetic_widget.conv_arithmetic_html((1, 1), 1, stride=3, padding=2, at=(1, 1))
     assert "row 3, column 3 (1 pixel, a padding zero)" in view
-    assert "it moves 4 rows in 1 step of 3, leaving 1 row of X_p below the last window" in view
+    assert (
+        "it can move 4 rows: 1 step of 3 (3 rows) fits, leaving 1 row of X_p below the last window"
+    ) in view
     assert "X_p row 2, between windows" in view
     check_counts_agree_with_their_nouns(re.sub(r"<[^>]+>", " ", view))
     title = plots.conv_arithmetic_figure((3, 3), 1, stride=1, padding=0).axes[0].get_title()
     assert title.endswith("output (0,0) reads 1 pixel, in X")
+
+
+@pytest.mark.parametrize(
+    ("n", "k", "s", "p", "says"),
+    [
+        (5, 3, 2, 1, "it can move 4 rows: 2 steps of 2 (4 rows) fit, leaving 0 rows"),
+        (8, 3, 2, 1, "it can move 7 rows: 3 steps of 2 (6 rows) fit, leaving 1 row"),
+        (4, 1, 5, 0, "it can move 3 rows: 0 steps of 5 (0 rows) fit, leaving 3 rows"),
+        (
+            1,
+            1,
+            5,
+            2,
+            "it can move 4 rows: 0 steps of 5 (0 rows) fit, leaving 4 rows of X_p below "
+            "the last window (1 in X, 3 padding)",
+        ),  # fmt: skip
+    ],
+)
+def test_the_output_size_words_say_how_far_the_window_moves_and_what_is_left(n, k, s, p, says):
+    """The room, the steps that fit and the rows they cover, and the rows left over: true with
+    and without a remainder (the words once said "it moves 7 rows in 3 steps of 2")."""
+    t = arithmetic.output_size_terms(n, k, s, p)
+    words = plots.output_size_text(t)[1]
+    assert says in words
+    numbers = r"move (\d+) rows: (\d+) steps? of \d+ \((\d+) rows?\) fits?, leaving (\d+)"
+    room, steps, covered, left = map(int, re.search(numbers, words).groups())
+    assert (room, steps, left) == (t.room, t.steps, t.leftover)
+    assert covered == steps * s and covered + left == room
+
+
+def test_the_text_helpers_refuse_what_is_not_output_size_terms():
+    for helper in (plots.output_size_text, plots.unread_text):
+        with pytest.raises(TypeError, match="terms must be an OutputSizeTerms"):
+            helper((5, 3, 2, 1, 1))
+
+
+def test_every_view_says_no_picture_the_same_way():
+    """One helper (viz.html.no_picture_html) writes the message of all three explorers' views."""
+    from cnnbp_core.explain.conv import explorer_input
+    from cnnbp_core.viz.html import no_picture_html
+    from cnnbp_core.viz.widgets import conv as gradient_widget
+
+    views = [
+        gradient_widget.kernel_tap_html(explorer_input(), 0, 0, kernel_size=4, dilation=3),
+        arithmetic_widget.conv_arithmetic_html((3, 3), 4, padding=0),
+        maps_widget.feature_map_html("sobel"),
+    ]
+    head = no_picture_html(ValueError("why")).split("why")[0]
+    assert head.startswith('<div class="no-picture"')
+    for view in views:
+        assert view.startswith(head) and view.endswith("</div>") and view.count("<div") == 1
 
 
 def test_arguments_with_no_answer_give_a_message_not_a_traceback():
@@ -225,24 +285,18 @@ def check_explorer_state(explorer):
     limits = arithmetic.ARITHMETIC_LIMITS
     assert controls[NAMES["kernel_h"]].max == min(limits["kernel"], c["h"]), c
     top = controls[NAMES["dilation"]].max  # the largest dilation that fits (1 for a 1x1 K)
-    assert not _does_not_fit(in_hw, kernel, c["padding"], top), c
+    assert fits(in_hw, kernel, padding=c["padding"], dilation=top), c
     if kernel == (1, 1):
         assert top == 1, c
     else:
-        assert top == limits["dilation"] or _does_not_fit(in_hw, kernel, c["padding"], top + 1), c
+        assert top == limits["dilation"] or not fits(
+            in_hw, kernel, padding=c["padding"], dilation=top + 1
+        ), c
     view = explorer.children[1].value
     check_arithmetic_view(
         view, in_hw, kernel, c["stride"], c["padding"], c["dilation"], (c["i"], c["j"])
     )
     return c
-
-
-def _does_not_fit(in_hw, kernel, p, d):
-    try:
-        geometry.conv2d_output_shape(*in_hw, kernel, padding=p, dilation=d)
-    except ValueError:
-        return True
-    return False
 
 
 def test_the_arithmetic_explorer_starts_at_its_starting_state():
@@ -343,23 +397,18 @@ def test_the_feature_map_view_shows_the_kernel_and_the_cores_map():
         assert f'data-kernel="{name}"' in view and ("blue negative" in view) == m.centred
 
 
-@pytest.fixture(scope="module")
-def learned_kernel():
-    """The kernel chapter 04 learns (~0.3 s): rot180(Sobel x) = -Sobel x up to rounding noise."""
-    hidden = geometry.rot180(kernel_data.SOBEL_X)
-    return feature_maps.learn_kernel(photo_patches(), hidden).kernel
-
-
-def test_the_learned_kernel_is_shown_and_drawn_as_the_edge_detector_it_is(learned_kernel):
-    assert 0 < learned_kernel.sum() < 1e-9 * np.abs(learned_kernel).sum()  # noise above 0
+def test_a_kernel_with_rounding_noise_is_shown_and_drawn_as_the_edge_detector_it_is():
+    noisy = noisy_sobel()  # -Sobel x + 1e-12 · pattern: what a learned kernel looks like
+    assert 0 < noisy.sum() < 1e-9 * np.abs(noisy).sum()  # noise above 0
+    assert (noisy[:, 1] < 0).any()  # a weight of Sobel's zero column that would show as "-0"
     photo = sample_photo(4)
-    kernels = {"learned": learned_kernel, "sobel": -kernel_data.SOBEL_X}
+    kernels = {"learned": noisy, "sobel": -kernel_data.SOBEL_X}
     learned, sobel = (
         maps_widget.feature_map_html(name, photo=photo, kernels=kernels) for name in kernels
     )
     assert 'data-sum="0.0"' in learned and "weights summing to 0." in learned
     shown = re.findall(r'<td class="weight"[^>]*data-value="([^"]+)"[^>]*>([^<]*)</td>', learned)
-    assert [float(exact) for exact, _ in shown] == learned_kernel.ravel().tolist()
+    assert [float(exact) for exact, _ in shown] == noisy.ravel().tolist()
     assert [text for _, text in shown] == ["1", "0", "-1", "2", "0", "-2", "1", "0", "-1"]
     assert "blue negative" in learned and "blue negative" in sobel  # the same, signed scale
     assert images(learned)["map"][1].shape[-1] == 3  # drawn in colour (a grey map: 1 channel)
@@ -371,6 +420,17 @@ def test_the_learned_kernel_is_shown_and_drawn_as_the_edge_detector_it_is(learne
     assert not [t for t in texts if MINUS_ZERO.search(t)]
     assert [t.get_text() for t in fig.axes[1].texts][1::3] == ["0.00", "0.00", "0.00"]
     assert fig.axes[2].images[0].get_cmap().name == DIVERGING_CMAP
+
+
+def test_the_learned_kernel_is_shown_as_sobel_is(learned_kernel):
+    """Whatever rounding noise chapter 04's run leaves, its view is Sobel's."""
+    photo = sample_photo(4)
+    kernels = {"learned": learned_kernel, "sobel": -kernel_data.SOBEL_X}
+    learned, sobel = (
+        maps_widget.feature_map_html(name, photo=photo, kernels=kernels) for name in kernels
+    )
+    assert 'data-sum="0.0"' in learned and "blue negative" in learned
+    np.testing.assert_allclose(images(learned)["map"][1], images(sobel)["map"][1], atol=1.01 / 255)
 
 
 def test_the_photo_in_the_view_is_the_photo():
@@ -389,6 +449,53 @@ def test_the_feature_map_view_takes_extra_kernels_and_names_bad_arguments():
     assert "name must be one of" in maps_widget.feature_map_html("sobel")
     assert "does not fit" in maps_widget.feature_map_html("sobel_x", photo=np.ones((2, 2)))
     assert "kernels must be a dict" in maps_widget.feature_map_html(kernels=[learned])
+    nan_photo = np.ones((9, 9))
+    nan_photo[2, 3] = np.nan
+    view = maps_widget.feature_map_html(photo=nan_photo)
+    assert "image must be finite; got nan at index (2, 3)" in view and "scale" not in view
+
+
+def test_the_map_that_is_mostly_zero_says_what_its_scale_is():
+    photo = np.zeros((40, 40))
+    photo[20, 20] = 5.0
+    kernels = {"edge": np.array([[1.0, -1.0]]), "box": np.ones((2, 2)), "zero": np.zeros((2, 2))}
+    edge, box, zero = (
+        maps_widget.feature_map_html(name, photo=photo, kernels=kernels) for name in kernels
+    )
+    assert "saturating at ±5 (max |Y|, as the 99th percentile of |Y| is 0)." in edge
+    assert "Grey from 0 (black) to 5 (white), the min and max of Y, as its 1st" in box
+    assert "saturating at ±1 (Y is all zeros)." in zero
+    assert "99th percentile of |Y|)" not in edge + zero  # the percentile is not the scale here
+    view = maps_widget.feature_map_html("sobel_x", photo=sample_photo(4))
+    assert "saturating at ±" in view and "(the 99th percentile of |Y|)." in view
+
+
+def test_the_explorer_names_a_bad_kernel():
+    for kernel, exc, needle in [
+        ("abc", TypeError, r"kernels\['bad'\] must have a floating dtype"),
+        (np.ones(3), ValueError, r"kernels\['bad'\] must be 2-D"),
+    ]:
+        with pytest.raises(exc, match=needle):
+            maps_widget.feature_map_explorer(
+                kernels={"sobel_x": kernel_data.SOBEL_X, "bad": kernel}
+            )
+
+
+@pytest.mark.parametrize(
+    ("a", "scale", "exc", "needle"),
+    [
+        (np.ones(3), (0.0, 1.0), ValueError, r"a must be 2-D; got shape \(3,\)"),
+        (np.ones((2, 2)), (1.0, 1.0), ValueError, r"vmin < vmax; got \(1.0, 1.0\)"),
+        (np.ones((2, 2)), (2.0, 1.0), ValueError, "vmin < vmax"),
+        (np.ones((2, 2)), (0.0, np.inf), ValueError, "scale must be finite"),
+        (np.ones((2, 2)), 1.0, TypeError, "scale must be a .vmin, vmax. pair"),
+        (np.ones((2, 2)), (0.0, 1.0, 2.0), ValueError, "scale must be a .vmin, vmax. pair"),
+        (np.array([["a"]]), (0.0, 1.0), TypeError, "a must be a numeric array"),
+    ],
+)
+def test_png_data_uri_names_its_bad_arguments(a, scale, exc, needle):
+    with pytest.raises(exc, match=needle):
+        maps_widget.png_data_uri(a, centred=False, scale=scale)
 
 
 def test_every_state_of_the_feature_map_explorer_is_valid():
@@ -479,6 +586,10 @@ def test_the_gallery_shows_the_photo_and_one_map_per_kernel():
     assert [t.get_text() for t in tiny.axes[1].texts] == ["0.50", "0.00", "-0.50", "0.00"]
     with pytest.raises(ValueError, match="kernels is empty"):
         plots.feature_map_gallery(photo, {})
+    with pytest.raises(TypeError, match=r"kernels\['k'\] must have a floating dtype"):
+        plots.feature_map_gallery(photo, {"k": "abc"})
+    with pytest.raises(TypeError, match="photo must be a numeric array"):
+        plots.feature_map_gallery("abc")
 
 
 def test_the_flip_figure_lays_the_kernel_both_ways():
@@ -489,6 +600,10 @@ def test_the_flip_figure_lays_the_kernel_both_ways():
     assert fig.axes[0].get_title() == (
         "output 1: correlation Σ k[u]·x[1+u] = 11, convolution Σ k[u]·x[2−u] = 7"
     )
+    with pytest.raises(TypeError, match="x must have a floating dtype"):
+        plots.flip_figure("abcd", [1.0, 2.0])
+    with pytest.raises(TypeError, match="k must have a floating dtype"):
+        plots.flip_figure([0.0, 1.0, 5.0], "ab")
 
 
 def test_the_matrix_figure_labels_every_nonzero_entry_with_its_tap():
@@ -498,6 +613,15 @@ def test_the_matrix_figure_labels_every_nonzero_entry_with_its_tap():
         kw = np.broadcast_to(args[1], 2)[1]
         labels = sorted(t.get_text() for t in fig.axes[0].texts)
         assert labels == sorted(f"K{t // kw}{t % kw}" for t in taps.ravel() if t >= 0)
+    title = plots.conv_matrix_figure((4, 5), 3, stride=(2, 1), padding=1).axes[0].get_title()
+    assert "stride (2,1), padding 1" in title and "Toeplitz blocks in a strided grid" in title
+
+
+def test_the_matrix_figure_refuses_an_input_too_large_to_read():
+    assert plots.MATRIX_FIGURE_MAX_COLUMNS == 100
+    for in_hw in [(11, 10), (1, 101), (50, 50)]:
+        with pytest.raises(ValueError, match=r"draws at most 100, a labelled cell per entry"):
+            plots.conv_matrix_figure(in_hw, 1)
 
 
 def test_the_figures_save_byte_identically(tmp_path):

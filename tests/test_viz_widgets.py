@@ -3,8 +3,6 @@
 import functools
 import itertools
 import re
-import statistics
-import time
 
 import numpy as np
 import pytest
@@ -85,8 +83,9 @@ def test_one_hot_and_all_ones_deltas_say_what_dk_is():
     assert t.dk[1, 1] == box and f"a box sum: <b>{box:.4g}</b>" in html and "30 pixels" in html
 
 
-def test_each_update_of_the_largest_view_is_right_and_stays_well_under_100_ms():
-    """Timed through the widget (callback, ranges, compute, HTML), every update, not the best."""
+def test_each_update_of_the_largest_view_is_right():
+    """Driven through the widget (callback, ranges, compute, HTML). Its speed is measured by
+    `make bench` (tools/bench.py), never asserted here."""
     explorer = viz.kernel_gradient_explorer()
     view, c = explorer.children[1], controls_of(explorer)
     c["kernel KH"].value, c["kernel KW"].value, c["padding p"].value = 4, 4, 2  # the largest view
@@ -94,17 +93,13 @@ def test_each_update_of_the_largest_view_is_right_and_stays_well_under_100_ms():
     moves = [("tap u", 1), ("tap u", 3), ("tap v", 2), ("dilation d", 3), ("tap v", 0)]
     moves += [(DELTA, "one-hot"), ("kernel KH", 3), ("dilation d", 1), (DELTA, "all ones")]
     moves += [("kernel KW", 2), ("tap u", 0), ("stride s", 3), (DELTA, "random")]
-    times = []
     for name, value in moves:
         before = view.value
-        start = time.perf_counter()
         c[name].value = value
-        times.append(time.perf_counter() - start)
         shown, state = view.value, (name, value)
         assert shown != before and "No picture" not in shown, state
         assert f"dL/dK[{c['tap u'].value},{c['tap v'].value}]" in shown, state
         assert ("dilate<sub>" in shown) == (c["stride s"].value > 1), state
-    assert max(times) < 0.1 and statistics.median(times) < 0.05, times
 
 
 def test_tap_and_dilation_ranges_follow_the_kernel_and_the_padding():

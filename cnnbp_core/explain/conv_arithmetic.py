@@ -19,8 +19,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ..geometry import largest_dilation, output_size, output_window, padding_mask
-from ..validation import as_flag, as_int, conv_hyper, instance_of, pair, shape_tuple
+from ..geometry import largest_dilation, output_size, output_window, padded_shape, padding_mask
+from ..validation import as_flag, as_int, conv_hyper, instance_of, pair, positive_shape
 
 # ----------------------------------------------------------------------------- the output size
 
@@ -52,7 +52,7 @@ class OutputSizeTerms(NamedTuple):
     steps: int  # floor(room / s): moves of s rows that fit
     out: int  # steps + 1: output rows (the first position, then one per move)
     leftover: int  # room - steps*s = room mod s: rows of X_p below the last window
-    unread_below: int  # max(leftover - p, 0): of those, rows of X itself (not padding)
+    unread_below: int  # min(max(leftover - p, 0), n): of those, rows of X itself (not padding)
 
     def unread_rows(self) -> UnreadRows:
         """The rows of X that no output reads, by source, numbered as rows of X_p.
@@ -117,6 +117,8 @@ def output_size_terms(size, kernel, stride=1, padding=0, dilation=1) -> OutputSi
     (10, 3, 7, 3, 4, 1, 0)
     >>> output_size_terms(10, 3, stride=3, dilation=2)[5:]  # span 5: rows 8 and 9 left over
     (10, 5, 5, 1, 2, 2, 2)
+    >>> output_size_terms(1, 1, stride=5, padding=2)[-2:]  # X_p rows 1-4 left: X's one row, 2
+    (4, 1)
     """
     n, k = as_int(size, "size", 1), as_int(kernel, "kernel", 1)
     s, p = as_int(stride, "stride", 1), as_int(padding, "padding", 0)
@@ -125,9 +127,9 @@ def output_size_terms(size, kernel, stride=1, padding=0, dilation=1) -> OutputSi
     padded, span = n + 2 * p, d * (k - 1) + 1
     room = padded - span
     leftover = room - (out - 1) * s
-    return OutputSizeTerms(
-        n, k, s, p, d, padded, span, room, out - 1, out, leftover, max(leftover - p, 0)
-    )
+    # the leftover rows end with the p rows of bottom padding; above those, at most n rows of X
+    unread_below = min(max(leftover - p, 0), n)
+    return OutputSizeTerms(n, k, s, p, d, padded, span, room, out - 1, out, leftover, unread_below)
 
 
 # ----------------------------------------------------------------------------- the geometry
@@ -176,9 +178,7 @@ def conv_geometry(in_hw, kernel_size, stride=1, padding=0, dilation=1) -> ConvGe
     >>> g.kernel, g.out_hw, g.terms()[1].leftover
     ((3, 2), (3, 4), 1)
     """
-    in_hw = shape_tuple(in_hw, "in_hw", 2, "(H, W)")
-    if min(in_hw) < 1:
-        raise ValueError(f"in_hw must hold positive ints (H, W); got {in_hw!r}")
+    in_hw = positive_shape(in_hw, "in_hw", 2, "(H, W)")
     kernel = pair(kernel_size, "kernel_size", 1)
     stride, padding, dilation = conv_hyper(stride, padding, dilation)
     out_hw = output_size(in_hw, kernel, stride, padding, dilation)
@@ -242,7 +242,7 @@ def output_reads(i, j, *, in_hw, kernel_size, stride=1, padding=0, dilation=1) -
     if not (0 <= i < ho and 0 <= j < wo):
         raise ValueError(f"output pixel (i, j) = ({i}, {j}) is outside the {ho}x{wo} output")
     row_slice, col_slice = output_window(i, j, kernel, stride, dilation)
-    hp, wp = in_hw[0] + 2 * padding[0], in_hw[1] + 2 * padding[1]
+    hp, wp = padded_shape(in_hw, padding)
     rows, cols = np.arange(hp)[row_slice], np.arange(wp)[col_slice]
     mask = padding_mask((hp, wp), padding)
     return OutputReads(rows, cols, mask[np.ix_(rows, cols)])
@@ -342,9 +342,9 @@ def arithmetic_state(
         padding=g.padding,
         dilation=g.dilation,
     )
-    hp, wp = g.in_hw[0] + 2 * g.padding[0], g.in_hw[1] + 2 * g.padding[1]
     unread = never_read(g.in_hw, g.kernel, g.stride, g.padding, g.dilation)
-    return ArithmeticState(g, (i, j), reads, padding_mask((hp, wp), g.padding), unread, g.terms())
+    is_padding = padding_mask(padded_shape(g.in_hw, g.padding), g.padding)
+    return ArithmeticState(g, (i, j), reads, is_padding, unread, g.terms())
 
 
 # ----------------------------------------------------------------------------- stacks and counts
@@ -452,9 +452,7 @@ def parameter_count(
     >>> p.conv, p.dense, p.out_shape, round(p.ratio)
     (156, 3692640, (6, 28, 28), 23671)
     """
-    c_in, h, w = shape_tuple(in_chw, "in_chw", 3, "(C_in, H, W)")
-    if min(c_in, h, w) < 1:
-        raise ValueError(f"in_chw must hold positive ints (C_in, H, W); got {(c_in, h, w)!r}")
+    c_in, h, w = positive_shape(in_chw, "in_chw", 3, "(C_in, H, W)")
     c_out = as_int(out_channels, "out_channels", 1)
     _, (kh, kw), _, _, _, (ho, wo) = conv_geometry((h, w), kernel_size, stride, padding, dilation)
     bias = as_flag(bias, "bias")
@@ -501,13 +499,19 @@ def arithmetic_ranges(in_hw, kernel_size, stride=1, padding=0, dilation=1) -> di
     in_hw : (int, int)
         The input's (H, W), each in 1 .. ``ARITHMETIC_LIMITS["input"]``.
     kernel_size, stride, padding, dilation : int or (h, w) pair
-        The current values (the kernel and the dilation may lie outside their new ranges).
+        The current values. The kernel and the dilation may lie outside their new ranges (they
+        are clamped); the stride and the padding, whose ranges never change, may not.
 
     Returns
     -------
     dict of str to (int, int)
         Inclusive (min, max) of ``"h"``, ``"w"``, ``"kernel_h"``, ``"kernel_w"``,
         ``"stride"``, ``"padding"``, ``"dilation"``, ``"i"`` and ``"j"``, in that order.
+
+    Raises
+    ------
+    ValueError
+        When the input, the stride or the padding exceeds its limit in `ARITHMETIC_LIMITS`.
 
     Examples
     --------
@@ -519,10 +523,16 @@ def arithmetic_ranges(in_hw, kernel_size, stride=1, padding=0, dilation=1) -> di
     ((1, 2), (1, 1), (0, 0), (0, 4))
     """
     limits = ARITHMETIC_LIMITS
-    h, w = shape_tuple(in_hw, "in_hw", 2, "(H, W)")
-    if not (1 <= h <= limits["input"] and 1 <= w <= limits["input"]):
+    h, w = positive_shape(in_hw, "in_hw", 2, "(H, W)")
+    if max(h, w) > limits["input"]:
         raise ValueError(f"in_hw must lie in 1..{limits['input']} on each axis; got {(h, w)}")
     stride, padding, dilation = conv_hyper(stride, padding, dilation)
+    for name, value in (("stride", stride), ("padding", padding)):
+        if max(value) > limits[name]:
+            raise ValueError(
+                f"{name} must be at most {limits[name]} (ARITHMETIC_LIMITS[{name!r}], the "
+                f"explorer's largest); got {value}"
+            )
     k_top = (min(limits["kernel"], h), min(limits["kernel"], w))
     kernel = tuple(min(k, top) for k, top in zip(pair(kernel_size, "kernel_size", 1), k_top))
     d_top = 1 if kernel == (1, 1) else largest_dilation((h, w), kernel, padding, limits["dilation"])

@@ -11,13 +11,25 @@ patches come from `cnnbp_core.data` (passed in, never loaded here).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import NamedTuple
 
 import numpy as np
 
 from .. import functional as F
 from ..geometry import largest_dilation
-from ..validation import as_float_array, as_int, as_real, numeric_array, pair, positive, shape_tuple
+from ..validation import (
+    as_float_array,
+    as_int,
+    as_real,
+    batch,
+    check_shape,
+    finite_array,
+    instance_of,
+    numeric_array,
+    positive,
+    positive_shape,
+)
 
 ROUNDING_NOISE = 1e-9
 """A number no larger than this fraction of its scale is rounding noise, treated and shown as 0:
@@ -63,6 +75,7 @@ class FeatureMap(NamedTuple):
     scale: tuple[float, float]  # (vmin, vmax) of the picture; values beyond it saturate
     kernel: np.ndarray  # (KH, KW) float64: K as shown, weights that are rounding noise set to 0
     kernel_sum: float  # Σ K, 0.0 when it is rounding noise (|Σ K| <= ROUNDING_NOISE · Σ |K|)
+    scale_note: str  # what the scale's ends are, in words (`SCALE_NOTES`)
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -79,16 +92,35 @@ class FeatureMap(NamedTuple):
 SCALE_PERCENTILE = 99.0
 """A picture's colour scale ends at this percentile (of |Y| when centred, of Y at the top and
 100 minus it at the bottom otherwise), so a few extreme pixels do not wash out the rest."""
+SCALE_NOTES = {
+    (True, "percentile"): "the 99th percentile of |Y|",
+    (True, "extreme"): "max |Y|, as the 99th percentile of |Y| is 0",
+    (True, "flat"): "Y is all zeros",
+    (False, "percentile"): "the 1st and 99th percentiles of Y",
+    (False, "extreme"): "the min and max of Y, as its 1st and 99th percentiles are equal",
+    (False, "flat"): "Y is constant: a scale of width 1",
+}
+"""`FeatureMap.scale_note`, by (centred, rule): the percentiles when they differ, else the
+extremes of Y, else (Y flat) a scale of width 1 so that the map still draws."""
 
 
-def _picture_scale(y, centred: bool) -> tuple[float, float]:
-    """The colour scale: ±(percentile of |Y|) when centred, else a percentile range of Y."""
+def _picture_scale(y, centred: bool) -> tuple[tuple[float, float], str]:
+    """The colour scale and its note: ±(percentile of |Y|) when centred, else a percentile range
+    of Y; the extremes of Y when the percentiles leave no width; a width of 1 when Y is flat."""
     if centred:
-        top = float(np.percentile(np.abs(y), SCALE_PERCENTILE))
-        top = top if top > 0 else 1.0  # an all-zero map still draws (white)
-        return -top, top
-    low, high = np.percentile(y, [100.0 - SCALE_PERCENTILE, SCALE_PERCENTILE])
-    return float(low), float(high) if high > low else float(low) + 1.0
+        top, rule = float(np.percentile(np.abs(y), SCALE_PERCENTILE)), "percentile"
+        if top == 0:  # most of Y is 0: a few pixels would saturate any colour
+            top, rule = float(np.abs(y).max()), "extreme"
+        if top == 0:  # an all-zero map still draws (white)
+            top, rule = 1.0, "flat"
+        return (-top, top), SCALE_NOTES[True, rule]
+    low, high = (float(v) for v in np.percentile(y, [100.0 - SCALE_PERCENTILE, SCALE_PERCENTILE]))
+    rule = "percentile"
+    if not high > low:
+        low, high, rule = float(y.min()), float(y.max()), "extreme"
+    if not high > low:
+        high, rule = low + 1.0, "flat"
+    return (low, high), SCALE_NOTES[False, rule]
 
 
 def feature_map(image, kernel, *, stride=1, padding=0, dilation=1) -> FeatureMap:
@@ -99,7 +131,8 @@ def feature_map(image, kernel, *, stride=1, padding=0, dilation=1) -> FeatureMap
     on 0 (``centred``); with S > 0 (blurs, sharpening, the identity: S = 1) Y is an image of
     brightness, drawn grey. A sum within rounding noise of 0 (`without_noise`, e.g. a learned
     edge detector's) counts as 0. Either scale stops at the `SCALE_PERCENTILE` percentile, so that a
-    few extreme pixels do not wash out the rest.
+    few extreme pixels do not wash out the rest; where that leaves no width (most of Y is 0) it
+    stops at the extremes of Y instead (``scale_note`` says which).
 
     Parameters
     ----------
@@ -118,7 +151,7 @@ def feature_map(image, kernel, *, stride=1, padding=0, dilation=1) -> FeatureMap
     ------
     ValueError
         When the (dilated) kernel does not fit the padded image, or an array has the wrong
-        number of axes.
+        number of axes or a value that is not finite (NaN, inf).
     TypeError
         When an array is not of floats, as in the core.
 
@@ -133,9 +166,15 @@ def feature_map(image, kernel, *, stride=1, padding=0, dilation=1) -> FeatureMap
     >>> feature_map(np.ones((4, 5)), np.ones((3, 3)), stride=2, padding=1).values
     array([[4., 6., 4.],
            [6., 9., 6.]])
+    >>> x = np.zeros((20, 20))
+    >>> x[10, 10] = 5.0  # one bright pixel: Y is 0 but for two of its 380 pixels
+    >>> m = feature_map(x, np.array([[1.0, -1.0]]))
+    >>> m.scale, m.scale_note
+    ((-5.0, 5.0), 'max |Y|, as the 99th percentile of |Y| is 0')
     """
-    x = as_float_array(image, "image", ndim=2).astype(np.float64, copy=False)
-    k = as_float_array(kernel, "kernel", ndim=2).astype(np.float64, copy=False)
+    # floats as the core requires, then finite: a NaN would reach the picture's scale
+    x = finite_array(as_float_array(image, "image", ndim=2), "image", (2,))
+    k = finite_array(as_float_array(kernel, "kernel", ndim=2), "kernel", (2,))
     y, _ = F.conv2d_forward(
         x[None, None], k[None, None], stride=stride, padding=padding, dilation=dilation
     )
@@ -143,26 +182,21 @@ def feature_map(image, kernel, *, stride=1, padding=0, dilation=1) -> FeatureMap
     size = float(np.abs(k).sum())
     total = float(without_noise(k.sum(), size))
     centred = total <= 0
+    scale, note = _picture_scale(y, centred)
     return FeatureMap(
-        y,
-        float(y.min()),
-        float(y.max()),
-        centred,
-        _picture_scale(y, centred),
-        without_noise(k, size),
-        total,
+        y, float(y.min()), float(y.max()), centred, scale, without_noise(k, size), total, note
     )
 
 
 class LearnedKernel(NamedTuple):
     """What gradient descent learned: the kernel, and the loss before every step and at the end."""
 
-    kernel: np.ndarray  # (KH, KW) float64
+    kernel: np.ndarray  # (KH, KW) float64: K_steps, the kernel with the lowest loss
     losses: np.ndarray  # (steps + 1,) the MSE at K_0 = 0, K_1, ..., K_steps
 
     @property
     def steps(self) -> int:
-        """Number of gradient-descent steps taken."""
+        """Number of gradient-descent steps kept (a last step that raised the loss is undone)."""
         return len(self.losses) - 1
 
 
@@ -172,13 +206,15 @@ def learn_kernel(x, target, *, lr=0.1, tol=1e-20, max_steps=20_000) -> LearnedKe
     The targets are ``T = X ⋆ K_target``; starting from K = 0, each step computes
     ``Y = X ⋆ K``, the MSE ``L = mean((Y - T)^2)``, its kernel gradient dL/dK (the core's
     `mse_backward` and `conv2d_backward`), and ``K <- K - lr * dL/dK``, until the loss falls
-    below ``tol`` or stops decreasing, or after ``max_steps`` steps. The loss is quadratic in K
+    below ``tol`` or stops decreasing (that last step is undone), or after ``max_steps`` steps.
+    A first step that raises the loss means ``lr`` is too large for these patches: gradient
+    descent would diverge, so that is an error rather than a kernel. The loss is quadratic in K
     and, when the patches' receptive fields span all KH*KW directions, its only minimum is
     K_target: the learned kernel equals it up to the rounding the stopping rule allows.
 
     Parameters
     ----------
-    x : ndarray of floats, shape (N, 1, H, W)
+    x : ndarray of floats, shape (N, 1, H, W), N >= 1
         Input patches, e.g. ``cnnbp_core.data.photo_patches()``.
     target : ndarray of floats, shape (KH, KW)
         The hidden kernel, e.g. ``rot180(data.SOBEL_X)``, chapter 04's.
@@ -191,7 +227,14 @@ def learn_kernel(x, target, *, lr=0.1, tol=1e-20, max_steps=20_000) -> LearnedKe
     Returns
     -------
     LearnedKernel
-        The kernel K after the last step, and the loss at every K.
+        The kernel with the lowest loss (after the last step that lowered it), and the loss at
+        every kernel up to it.
+
+    Raises
+    ------
+    ValueError
+        When ``lr`` is so large that the first step raises the loss, or ``x`` is empty or has
+        more than one channel.
 
     Examples
     --------
@@ -202,22 +245,34 @@ def learn_kernel(x, target, *, lr=0.1, tol=1e-20, max_steps=20_000) -> LearnedKe
     (True, True)
     >>> learn_kernel(x, hidden, max_steps=3).steps
     3
+    >>> learn_kernel(x, hidden, lr=10)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ValueError: lr = 10 is too large for these patches: the first step raised the loss from ...
     """
-    x = as_float_array(x, "x", ndim=4).astype(np.float64, copy=False)
+    x = batch(as_float_array(x, "x", ndim=4), "x").astype(np.float64, copy=False)
+    check_shape(x, (len(x), 1, *x.shape[2:]), "x", "one channel: (N, 1, H, W)")
     target = as_float_array(target, "target", ndim=2).astype(np.float64, copy=False)
     lr, tol = positive(lr, "lr"), positive(tol, "tol")
     max_steps = as_int(max_steps, "max_steps", 0)
     goal, _ = F.conv2d_forward(x, target[None, None])  # T = X ⋆ K_target, (N, 1, H_out, W_out)
     k, losses = np.zeros((1, 1, *target.shape)), []
+    previous = k  # the kernel before the last step, restored when that step raised the loss
     while True:
         y, cache = F.conv2d_forward(x, k)
         loss, loss_cache = F.mse_forward(y, goal)
         losses.append(float(loss))
-        worse = len(losses) > 1 and losses[-1] >= losses[-2]
-        if loss < tol or worse or len(losses) > max_steps:
+        if len(losses) > 1 and losses[-1] >= losses[-2]:  # no longer decreasing: undo the step
+            if len(losses) == 2 and losses[1] > losses[0]:
+                raise ValueError(
+                    f"lr = {lr:g} is too large for these patches: the first step raised the loss "
+                    f"from {losses[0]:.3g} to {losses[1]:.3g}, so gradient descent diverges; "
+                    "take a smaller lr"
+                )
+            return LearnedKernel(previous[0, 0], np.array(losses[:-1]))
+        if loss < tol or len(losses) > max_steps:
             return LearnedKernel(k[0, 0], np.array(losses))
         _, dk, _ = F.conv2d_backward(F.mse_backward(1.0, loss_cache), cache)
-        k = k - lr * dk
+        previous, k = k, k - lr * dk
 
 
 FEATURE_MAP_LIMITS = {"stride": 4, "padding": 3, "dilation": 4}
@@ -247,7 +302,9 @@ def feature_map_ranges(image_hw, kernel_shapes) -> dict:
     Raises
     ------
     ValueError
-        When a kernel is larger than the image.
+        When a kernel is larger than the image, or a shape does not hold two positive ints.
+    TypeError
+        When ``kernel_shapes`` is not a sequence of shapes.
 
     Examples
     --------
@@ -256,10 +313,11 @@ def feature_map_ranges(image_hw, kernel_shapes) -> dict:
     >>> feature_map_ranges((8, 8), [(3, 3), (1, 4)])["dilation"]  # 1x4: 2*3+1 = 7 <= 8 < 3*3+1
     (1, 2)
     """
-    image_hw = shape_tuple(image_hw, "image_hw", 2, "(H, W)")
+    image_hw = positive_shape(image_hw, "image_hw", 2, "(H, W)")
+    instance_of(kernel_shapes, "kernel_shapes", Sequence, "a sequence of (KH, KW) pairs")
     top = FEATURE_MAP_LIMITS["dilation"]
     for n, shape in enumerate(kernel_shapes):
-        kernel = pair(tuple(shape), f"kernel_shapes[{n}]", 1)
+        kernel = positive_shape(shape, f"kernel_shapes[{n}]", 2, "(KH, KW)")
         top = largest_dilation(image_hw, kernel, (0, 0), top)
     return {
         "stride": (1, FEATURE_MAP_LIMITS["stride"]),

@@ -16,7 +16,7 @@ from typing import NamedTuple
 import numpy as np
 
 from .. import functional as F
-from ..validation import as_float_array, as_int
+from ..validation import as_float_array, as_int, check_nonempty
 
 
 class Flip1d(NamedTuple):
@@ -37,7 +37,7 @@ def flip_1d(x, k, at=0) -> Flip1d:
     Parameters
     ----------
     x : ndarray of floats, shape (L,)
-    k : ndarray of floats, shape (KL,), KL <= L
+    k : ndarray of floats, shape (KL,), 1 <= KL <= L
     at : int
         The output whose alignment is listed, ``0 <= at <= L - KL``.
 
@@ -50,7 +50,7 @@ def flip_1d(x, k, at=0) -> Flip1d:
     Raises
     ------
     ValueError
-        When the kernel is longer than the signal or ``at`` is not an output index.
+        When the kernel is empty or longer than the signal, or ``at`` is not an output index.
 
     Examples
     --------
@@ -62,6 +62,7 @@ def flip_1d(x, k, at=0) -> Flip1d:
     """
     x = as_float_array(x, "x", ndim=1).astype(np.float64, copy=False)
     k = as_float_array(k, "k", ndim=1).astype(np.float64, copy=False)
+    check_nonempty(k, "k")  # the core would name its own w
     image = x[None, None, None, :]  # (1, 1, 1, L)
     corr = F.conv2d_forward(image, k[None, None, None, :])[0][0, 0, 0]
     conv = F.conv2d_forward(image, k[None, None, None, ::-1])[0][0, 0, 0]

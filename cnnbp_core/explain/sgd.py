@@ -323,7 +323,8 @@ def gd_path(lr, steps, start=None) -> GDPath:
         losses.append(loss)
         with np.errstate(over="ignore", invalid="ignore"):  # a huge lr: caught just below
             step = theta - lr * grad
-        if not np.all(np.isfinite(step)) or np.linalg.norm(step - star) > ESCAPE_RADIUS:
+            escaped = not np.all(np.isfinite(step)) or np.linalg.norm(step - star) > ESCAPE_RADIUS
+        if escaped:
             escaped_at = k
             break
         theta = step

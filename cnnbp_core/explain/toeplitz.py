@@ -13,7 +13,8 @@ W_out x W blocks: block (i, r) holds the one kernel row u that output row i read
 with (zero when none does), and inside a block the same rule picks the kernel column.
 With stride 1 each block is Toeplitz (constant along its diagonals) and so is the grid of
 blocks, hence "doubly-block Toeplitz"; with stride s the pattern shifts by s per row instead of
-by one. Chapter 05 reads the input gradient off Mᵀ: dL/dvec(X) = Mᵀ vec(δ).
+by one, and an axis stays Toeplitz only trivially (one output row, say). Chapter 05 reads the
+input gradient off Mᵀ: dL/dvec(X) = Mᵀ vec(δ).
 
 `conv_matrix_taps` builds the pattern once (which tap, if any, each entry holds), `conv_matrix`
 fills it with a kernel (floats, or SymPy symbols in an object array), and `conv_matrix_blocks`
@@ -26,7 +27,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ..validation import as_object_array, is_numeric
+from ..validation import check_kernel, is_numeric
 from .conv_arithmetic import conv_geometry
 
 
@@ -104,7 +105,10 @@ def conv_matrix(in_hw, kernel, stride=1, padding=0, dilation=1) -> np.ndarray:
     Raises
     ------
     ValueError
-        When the kernel is not 2-D or 4-D, or does not fit the padded input.
+        When the kernel is ragged, not 2-D or 4-D, has no tap or channel, or does not fit the
+        padded input.
+    TypeError
+        When the kernel holds neither real numbers nor SymPy expressions.
 
     Examples
     --------
@@ -119,21 +123,36 @@ def conv_matrix(in_hw, kernel, stride=1, padding=0, dilation=1) -> np.ndarray:
     >>> conv_matrix((2, 2), np.ones((1, 3, 2, 2))).shape  # C_out = 1, C_in = 3
     (1, 12)
     """
-    numeric = is_numeric(kernel)
-    k = np.asarray(kernel, dtype=np.float64) if numeric else as_object_array(kernel, "kernel")
-    if not numeric and np.asarray(kernel).dtype.kind != "O":  # bools, complex, strings
-        raise TypeError(
-            "kernel must hold real numbers or SymPy expressions; "
-            f"got dtype {np.asarray(kernel).dtype}"
-        )
-    if k.ndim not in (2, 4):
-        raise ValueError(
-            f"kernel must be 2-D (KH, KW) or 4-D (C_out, C_in, KH, KW); got shape {k.shape}"
-        )
+    k, numeric = _kernel_array(kernel)
     taps = conv_matrix_taps(in_hw, k.shape[-2:], stride, padding, dilation)
     if k.ndim == 2:
         return _fill(taps, k.ravel(), numeric)
     return np.block([[_fill(taps, kfc.ravel(), numeric) for kfc in kf] for kf in k])
+
+
+def _kernel_array(kernel) -> tuple[np.ndarray, bool]:
+    """The kernel as float64 (numbers) or object (SymPy) array, 2-D or 4-D with every axis >= 1."""
+    try:
+        raw = np.asarray(kernel)
+    except ValueError:  # NumPy refuses ragged nested lists
+        raise ValueError(
+            "kernel must be a rectangular array, (KH, KW) or (C_out, C_in, KH, KW); got nested "
+            "sequences of different lengths"
+        ) from None
+    numeric = is_numeric(raw)
+    if not numeric and raw.dtype.kind != "O":  # bools, complex, strings
+        raise TypeError(
+            f"kernel must hold real numbers or SymPy expressions; got dtype {raw.dtype}"
+        )
+    if raw.ndim not in (2, 4):
+        raise ValueError(
+            f"kernel must be 2-D (KH, KW) or 4-D (C_out, C_in, KH, KW); got shape {raw.shape}"
+        )
+    if raw.ndim == 4:
+        check_kernel(raw.shape)  # C_in, KH, KW >= 1, the core's rule for w
+    if 0 in raw.shape:  # C_out, or a 2-D kernel's KH or KW
+        raise ValueError(f"kernel must have at least one tap and channel; got shape {raw.shape}")
+    return (raw.astype(np.float64) if numeric else raw), numeric
 
 
 def _fill(taps, weights, numeric: bool) -> np.ndarray:
@@ -152,6 +171,7 @@ class MatrixBlocks(NamedTuple):
     inner: np.ndarray  # (W_out, W) int: kernel column v at entry (j, c) of every block, or -1
     block_shape: tuple[int, int]  # (W_out, W)
     toeplitz: tuple[bool, bool]  # (the grid of blocks, each block): constant along diagonals
+    stride: tuple[int, int]  # (s_h, s_w): the grid's stride, then the blocks'
 
     @property
     def nonzero(self) -> int:
@@ -163,15 +183,36 @@ class MatrixBlocks(NamedTuple):
         """Number of blocks that are all zeros."""
         return int((self.grid < 0).sum())
 
+    @property
+    def kind(self) -> str:
+        """The structure's name: "doubly-block Toeplitz" at stride 1, else each axis described.
+
+        At stride s > 1 an axis is Toeplitz only trivially (one output or input row, or only
+        zeros repeating along its diagonals), and its label says so; a strided axis whose
+        pattern shifts by s per row is "strided".
+        """
+        if self.stride == (1, 1):
+            return "doubly-block Toeplitz"
+        (sh, sw), (grid_ok, blocks_ok) = self.stride, self.toeplitz
+        if sw == 1:
+            blocks = "Toeplitz blocks"
+        elif blocks_ok:
+            blocks = (
+                f"blocks trivially Toeplitz ({_trivially(self.inner, 'column')}) at stride {sw}"
+            )
+        else:
+            blocks = "strided blocks"
+        if sh == 1:
+            grid = "a Toeplitz grid"
+        elif grid_ok:
+            grid = f"a grid trivially Toeplitz ({_trivially(self.grid, 'row')}) at stride {sh}"
+        else:
+            grid = "a strided grid"
+        return f"{blocks} in {grid}"
+
     def summary(self) -> str:
         """The structure in one sentence, for a figure's title or a chapter's text."""
-        (ho, h), (wo, w) = self.grid.shape, self.block_shape
-        kind = {
-            (True, True): "doubly-block Toeplitz",
-            (True, False): "block Toeplitz, with strided blocks",
-            (False, True): "Toeplitz blocks in a strided grid",
-            (False, False): "strided blocks in a strided grid",
-        }[self.toeplitz]
+        (ho, h), (wo, w), kind = self.grid.shape, self.block_shape, self.kind
         return (
             f"M is a {ho}x{h} grid of {wo}x{w} blocks ({kind}): block (i, r) holds kernel "
             f"row u where output row i reads input row r through tap u; "
@@ -184,9 +225,10 @@ def conv_matrix_blocks(in_hw, kernel_hw, stride=1, padding=0, dilation=1) -> Mat
 
     Block (i, r) of M (rows ``i*W_out .. i*W_out + W_out - 1``, columns ``r*W .. r*W + W - 1``)
     is output row i against input row r. It is zero unless a kernel row u reads input row r for
-    output row i (``r + p_h = i*s_h + u*d_h``); then it is the one-row matrix of K[u, :], whose
-    entry (j, c) is K[u, v] for ``c + p_w = j*s_w + v*d_w``. That pattern of v is the same in
-    every nonzero block (`inner`): only the kernel row changes from block to block.
+    output row i (``r + p_h = i*s_h + u*d_h``); then it is the W_out x W matrix built from that
+    one kernel row K[u, :], whose entry (j, c) is K[u, v] for ``c + p_w = j*s_w + v*d_w``. That
+    pattern of v is the same in every nonzero block (`inner`): only the kernel row changes from
+    block to block.
 
     Parameters
     ----------
@@ -197,7 +239,8 @@ def conv_matrix_blocks(in_hw, kernel_hw, stride=1, padding=0, dilation=1) -> Mat
     -------
     MatrixBlocks
         ``toeplitz`` says whether the grid of blocks (stride 1 along rows) and each block
-        (stride 1 along columns) are Toeplitz: entry (a, b) depends only on b - a.
+        (stride 1 along columns) are Toeplitz: entry (a, b) depends only on b - a; ``stride``
+        is (s_h, s_w), which `MatrixBlocks.kind` names the structure by.
 
     Examples
     --------
@@ -211,16 +254,35 @@ def conv_matrix_blocks(in_hw, kernel_hw, stride=1, padding=0, dilation=1) -> Mat
            [-1, -1,  0,  1]])
     >>> b.summary()
     'M is a 2x3 grid of 3x4 blocks (doubly-block Toeplitz): block (i, r) holds kernel row u where output row i reads input row r through tap u; 4 blocks hold a kernel row, 2 are zero'
-    >>> conv_matrix_blocks((5, 5), 3, stride=2, padding=1).toeplitz
-    (False, False)
+    >>> m = conv_matrix((3, 4), np.array([[1.0, 2.0], [3.0, 4.0]]))
+    >>> m[0:3, 4:8]  # block (0, 1): a 3x4 matrix built from kernel row u = 1 alone
+    array([[3., 4., 0., 0.],
+           [0., 3., 4., 0.],
+           [0., 0., 3., 4.]])
+    >>> b = conv_matrix_blocks((5, 5), 3, stride=2, padding=1)
+    >>> b.toeplitz, b.stride, b.kind
+    ((False, False), (2, 2), 'strided blocks in a strided grid')
+    >>> conv_matrix_blocks((3, 5), (3, 2), stride=(2, 1)).kind  # Y has one row
+    'Toeplitz blocks in a grid trivially Toeplitz (one output row) at stride 2'
     """  # noqa: E501
     (h, w), (kh, kw), (sh, sw), (ph, pw), (dh, dw), (ho, wo) = conv_geometry(
         in_hw, kernel_hw, stride, padding, dilation
     )
     grid, inner = _axis_taps(ho, h, kh, sh, ph, dh), _axis_taps(wo, w, kw, sw, pw, dw)
-    return MatrixBlocks(grid, inner, (wo, w), (_is_toeplitz(grid), _is_toeplitz(inner)))
+    toeplitz = (_is_toeplitz(grid), _is_toeplitz(inner))
+    return MatrixBlocks(grid, inner, (wo, w), toeplitz, (sh, sw))
 
 
 def _is_toeplitz(a) -> bool:
     """Every diagonal constant: a[i, j] == a[i + 1, j + 1] wherever both exist."""
     return bool(np.array_equal(a[1:, 1:], a[:-1, :-1]))
+
+
+def _trivially(a, unit: str) -> str:
+    """Why a strided axis's (n_out, n_in) pattern is Toeplitz all the same: no kernel tap meets
+    a different one along a diagonal, for lack of a second row or column, or of taps."""
+    if a.shape[0] == 1:
+        return f"one output {unit}"
+    if a.shape[1] == 1:
+        return f"one input {unit}"
+    return "only zeros repeat along its diagonals"

@@ -79,6 +79,23 @@ def _block(title: str, rows: str) -> str:
     return f'<div style="margin-right:18px">{caption}{table}</div>'
 
 
+def no_picture_html(err: Exception, hint: str = "") -> str:
+    """A message in place of a view, for arguments with no answer (a direct call's mistake; the
+    explorers' controls never reach one): a ``div.no-picture`` saying why, and ``hint``.
+
+    Examples
+    --------
+    >>> view = no_picture_html(ValueError("kernel 4x4 does not fit"), "Lower the dilation.")
+    >>> view.split(">", 1)[1]
+    'No picture for this combination: kernel 4x4 does not fit. Lower the dilation.</div>'
+    """
+    return (
+        f'<div class="no-picture" style="font:14px sans-serif;padding:12px;background:#fff4e5;'
+        f'border-left:4px solid {OUTLINE}">No picture for this combination: '
+        f"{html.escape(str(err))}.{' ' + html.escape(hint) if hint else ''}</div>"
+    )
+
+
 def row_html(*blocks: str) -> str:
     """Place HTML blocks side by side, top-aligned, wrapping on narrow screens.
 

@@ -25,6 +25,10 @@ GREY = "#555555"  # secondary text and frames (legends, node outlines)
 LIGHT_GREY = "#999999"  # axes drawn by hand (the explorer's SVG plot)
 NODE_FILL = "#f2f2f2"  # a node of a computational graph
 OUTPUT_FILL = "#fff4e5"  # the output node (a pale OUTLINE)
+MAP_CMAPS = {True: colormaps[DIVERGING_CMAP], False: colormaps[IMAGE_CMAP]}
+"""The Colormap of a picture by whether it is centred on 0 (signed) or not (an image), looked
+up once for the fast drawing paths: a colormap fetched by name is a fresh copy that rebuilds its
+lookup table on first use."""
 
 
 def default_cmap(symmetric: bool) -> str:

@@ -330,7 +330,7 @@ def check_exercise_conv2d_forward(fn, *, channels=True, rng=None, strict=False):
 
 MATRIX_PROBLEMS = (((3, 4), (2, 2), 1, 0), ((4, 3), (2, 3), 2, 1), ((5, 4), (3, 2), 1, 1))
 """`check_exercise_conv_matrix`'s problems: ((H, W), (KH, KW), stride, padding); M is 6x12,
-then 6x12 with stride 2 and padding 1, then 20x20 with padding 1."""
+then 6x12 with stride 2 and padding 1, then 25x20 with padding 1."""
 
 
 def _matrix_by_columns(in_hw, kernel, stride, padding):

@@ -50,6 +50,16 @@ def formatter(fmt, arr: np.ndarray):
     return lambda v: fmt.format(float(v) + 0.0)  # + 0.0 turns -0.0 into 0.0
 
 
+def pair_text(hw) -> str:
+    """A per-axis hyper-parameter (stride, padding, dilation) as text: ``2`` when both axes
+    agree, else ``(1,2)``; figure titles and the explorers' HTML write them alike.
+
+    >>> pair_text((2, 2)), pair_text((1, 2))
+    ('2', '(1,2)')
+    """
+    return str(hw[0]) if hw[0] == hw[1] else f"({hw[0]},{hw[1]})"
+
+
 def annotate_cells(ax: Axes, arr: np.ndarray, show, im, fontsize: float) -> None:
     """Write each value of ``arr`` in its cell of image ``im``, in the `ink` of that cell.
 

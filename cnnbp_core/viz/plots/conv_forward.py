@@ -23,13 +23,13 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 
 from ...data.kernels import KERNEL_LABELS, KERNELS
-from ...explain.conv_arithmetic import arithmetic_state
+from ...explain.conv_arithmetic import OutputSizeTerms, arithmetic_state
 from ...explain.feature_maps import feature_map
 from ...explain.flip import flip_1d
 from ...explain.toeplitz import conv_matrix_blocks, conv_matrix_taps
-from ...validation import as_int, instance_of, numeric_array, pair
+from ...validation import as_float_array, as_int, instance_of, numeric_array, pair
 from ..style import BLUE, DIVERGING_CMAP, GREY, IMAGE_CMAP, OUTLINE, RED
-from .base import bare
+from .base import bare, pair_text
 from .matrix import plot_matrix
 
 X_FILL = "#dcebf7"  # a pixel of X (a pale BLUE)
@@ -62,24 +62,25 @@ def output_size_text(terms, axis: str = "H") -> tuple[str, str]:
     >>> formula
     'H_out = ⌊(H + 2p − d(KH − 1) − 1) / s⌋ + 1 = ⌊(5 + 2·1 − 1·(3 − 1) − 1) / 2⌋ + 1 = ⌊4 / 2⌋ + 1 = 3'
     >>> words
-    'X_p has H + 2p = 7 rows; the dilated kernel spans d(KH − 1) + 1 = 3 of them; it moves 4 rows in 2 steps of 2, leaving 0 rows of X_p below the last window'
-    >>> output_size_text(output_size_terms(6, 3, stride=2, padding=1), "W")[1].split(", ")[-1]
-    'leaving 1 column of X_p right of the last window (padding)'
-    >>> output_size_text(output_size_terms(5, 2, stride=3, padding=1))[1].split("3, ")[-1]
-    'leaving 2 rows of X_p below the last window (1 in X, 1 padding)'
+    'X_p has H + 2p = 7 rows; the dilated kernel spans d(KH − 1) + 1 = 3 of them; it can move 4 rows: 2 steps of 2 (4 rows) fit, leaving 0 rows of X_p below the last window'
+    >>> output_size_text(output_size_terms(6, 3, stride=2, padding=1), "W")[1].split("; ")[-1]
+    'it can move 5 columns: 2 steps of 2 (4 columns) fit, leaving 1 column of X_p right of the last window (padding)'
+    >>> output_size_text(output_size_terms(5, 2, stride=3, padding=1))[1].split("; ")[-1]
+    'it can move 5 rows: 1 step of 3 (3 rows) fits, leaving 2 rows of X_p below the last window (1 in X, 1 padding)'
     """  # noqa: E501
+    t = _terms(terms)
     n, k, out, unit, where = _axis_words(axis)
-    t = terms
     formula = (
         f"{out} = ⌊({n} + 2p − d({k} − 1) − 1) / s⌋ + 1 = "
         f"⌊({t.size} + 2·{t.padding} − {t.dilation}·({t.kernel} − 1) − 1) / {t.stride}⌋ + 1"
         f" = ⌊{t.room} / {t.stride}⌋ + 1 = {t.out}"
     )
+    fit = "fits" if t.steps == 1 else "fit"
     words = (
         f"X_p has {n} + 2p = {count_text(t.padded, unit)}; the dilated kernel spans "
-        f"d({k} − 1) + 1 = {t.span} of them; it moves {count_text(t.room, unit)} in "
-        f"{count_text(t.steps, 'step')} of {t.stride}, leaving {count_text(t.leftover, unit)} of "
-        f"X_p {where} the last window"
+        f"d({k} − 1) + 1 = {t.span} of them; it can move {count_text(t.room, unit)}: "
+        f"{count_text(t.steps, 'step')} of {t.stride} ({count_text(t.steps * t.stride, unit)}) "
+        f"{fit}, leaving {count_text(t.leftover, unit)} of X_p {where} the last window"
     )
     if t.leftover:  # the last p rows of X_p are padding; any others left over are rows of X
         in_x, pad = t.unread_below, t.leftover - t.unread_below
@@ -115,8 +116,9 @@ def unread_text(terms, axis: str = "H") -> str:
     >>> unread_text(output_size_terms(10, 3, stride=3, dilation=2), "W")
     'Columns of X read by no output: X_p columns 1, 6, between the taps of the dilated kernel (d = 2); X_p columns 8, 9, right of the last window'
     """  # noqa: E501
+    t = _terms(terms)
     _, k, _, unit, where = _axis_words(axis)
-    t, rows = terms, terms.unread_rows()
+    rows = t.unread_rows()
     if not rows.rows:
         return f"Every {unit} of X is read by some output"
     parts = [
@@ -130,6 +132,10 @@ def unread_text(terms, axis: str = "H") -> str:
         if found
     ]
     return f"{unit.capitalize()}s of X read by no output: " + "; ".join(listed)
+
+
+def _terms(terms) -> OutputSizeTerms:
+    return instance_of(terms, "terms", OutputSizeTerms, "an OutputSizeTerms (output_size_terms)")
 
 
 def _axis_words(axis: str) -> tuple[str, str, str, str, str]:
@@ -262,7 +268,7 @@ def conv_arithmetic_figure(
     ax_x, ax_y = fig.subplots(1, 2, width_ratios=[wp, max(out_hw[1], 2)])
     _xp_cells(ax_x, reads, a.is_padding, unread)
     title = (
-        f"X_p: {hp}x{wp} (X {in_hw[0]}x{in_hw[1]}, padding {_one(pad_hw)}); output ({i},{j}) "
+        f"X_p: {hp}x{wp} (X {in_hw[0]}x{in_hw[1]}, padding {pair_text(pad_hw)}); output ({i},{j}) "
         f"reads {reads_text(reads.in_padding.size, int(reads.in_padding.sum()))}"
     )
     _grid_axes(ax_x, (hp, wp), title)
@@ -331,10 +337,6 @@ def _xp_cells(ax, reads, is_padding, unread):
             _cell(ax, r, c, PAD_FILL if pad else X_FILL, mark, colour=RED, hatch=pad)
 
 
-def _one(hw) -> str:
-    return str(hw[0]) if hw[0] == hw[1] else f"({hw[0]},{hw[1]})"
-
-
 # ----------------------------------------------------------------------------- feature maps
 
 
@@ -351,7 +353,7 @@ def feature_map_gallery(photo, kernels=None, *, ncols: int = 4, stride=1, paddin
     ----------
     photo : ndarray of floats, shape (H, W)
         E.g. ``cnnbp_core.data.sample_photo(downsample=2)``.
-    kernels : mapping of str to ndarray (KH, KW), optional
+    kernels : mapping of str to ndarray of floats (KH, KW), optional
         Name -> kernel, in the order to show; default `cnnbp_core.data.KERNELS`. Names found
         in `cnnbp_core.data.KERNEL_LABELS` are shown with their label.
     ncols : int
@@ -377,7 +379,9 @@ def feature_map_gallery(photo, kernels=None, *, ncols: int = 4, stride=1, paddin
         raise ValueError("kernels is empty; there is nothing to show")
     ncols = as_int(ncols, "ncols", 1)
     maps = {
-        name: feature_map(photo, np.asarray(k, dtype=np.float64), stride=stride, padding=padding)
+        name: feature_map(
+            photo, as_float_array(k, f"kernels[{name!r}]", ndim=2), stride=stride, padding=padding
+        )
         for name, k in kernels.items()
     }
     n = len(maps) + 1
@@ -437,7 +441,7 @@ def flip_figure(x=FLIP_SIGNAL, k=FLIP_KERNEL, *, at=2) -> Figure:
     Parameters
     ----------
     x, k : sequence of floats
-        Signal and kernel (1-D, KL <= L).
+        Signal and kernel (1-D, 1 <= KL <= L).
     at : int
         The output shown.
 
@@ -452,7 +456,7 @@ def flip_figure(x=FLIP_SIGNAL, k=FLIP_KERNEL, *, at=2) -> Figure:
     >>> fig.axes[0].get_title()
     'output 2: correlation Σ k[u]·x[2+u] = 7, convolution Σ k[u]·x[4−u] = 1'
     """
-    f = flip_1d(np.asarray(x, dtype=np.float64), np.asarray(k, dtype=np.float64), at)
+    f = flip_1d(as_float_array(x, "x", ndim=1), as_float_array(k, "k", ndim=1), at)
     length, taps = f.x.size, f.k.size
     fig = Figure(figsize=(0.62 * length + 2.8, 3.6), layout="constrained")
     ax = fig.add_subplot()
@@ -489,6 +493,11 @@ def flip_figure(x=FLIP_SIGNAL, k=FLIP_KERNEL, *, at=2) -> Figure:
 # ----------------------------------------------------------------------------- the matrix
 
 
+MATRIX_FIGURE_MAX_COLUMNS = 100
+"""The most input pixels H·W (columns of M) `conv_matrix_figure` draws: a labelled cell per
+entry of M, about 0.4 inch each, puts 100 columns already 42 inches wide, past reading."""
+
+
 def conv_matrix_figure(in_hw=(3, 4), kernel_size=2, *, stride=1, padding=0, dilation=1) -> Figure:
     """The convolution matrix M of a small case, each entry labelled with its kernel tap.
 
@@ -500,12 +509,19 @@ def conv_matrix_figure(in_hw=(3, 4), kernel_size=2, *, stride=1, padding=0, dila
     Parameters
     ----------
     in_hw : (int, int)
+        H·W at most `MATRIX_FIGURE_MAX_COLUMNS` (100).
     kernel_size, stride, padding, dilation : int or (h, w) pair
 
     Returns
     -------
     Figure
         One Axes.
+
+    Raises
+    ------
+    ValueError
+        When the input has more than 100 pixels (use `cnnbp_core.explain.conv_matrix` for the
+        numbers), or the kernel does not fit.
 
     Examples
     --------
@@ -516,9 +532,15 @@ def conv_matrix_figure(in_hw=(3, 4), kernel_size=2, *, stride=1, padding=0, dila
     ['K00', 'K01', 'K10', 'K11']
     """
     kernel = pair(kernel_size, "kernel_size", 1)
-    taps = conv_matrix_taps(in_hw, kernel, stride, padding, dilation)
-    blocks = conv_matrix_blocks(in_hw, kernel, stride, padding, dilation)
+    blocks = conv_matrix_blocks(in_hw, kernel, stride, padding, dilation)  # checks the arguments
     (ho, h), (wo, w) = blocks.grid.shape, blocks.block_shape
+    if h * w > MATRIX_FIGURE_MAX_COLUMNS:
+        raise ValueError(
+            f"in_hw {(h, w)} has {h * w} pixels, so M has {h * w} columns; conv_matrix_figure "
+            f"draws at most {MATRIX_FIGURE_MAX_COLUMNS}, a labelled cell per entry, beyond which "
+            "the figure is too large to read (explain.conv_matrix gives the numbers)"
+        )
+    taps = conv_matrix_taps(in_hw, kernel, stride, padding, dilation)
     fig = Figure(figsize=(0.42 * h * w + 1.6, 0.42 * ho * wo + 1.6), layout="constrained")
     ax = fig.add_subplot()
     colours = colormaps["tab10" if kernel[0] * kernel[1] <= 10 else "tab20"]
@@ -558,8 +580,8 @@ def conv_matrix_figure(in_hw=(3, 4), kernel_size=2, *, stride=1, padding=0, dila
     summary = blocks.summary().split(": ", 1)
     ax.set_title(
         f"M ({ho * wo}x{h * w}): vec(Y) = M vec(X); X {h}x{w}, K {kernel[0]}x{kernel[1]}, "
-        f"stride {_one(pair(stride, 'stride', 1))}, padding {_one(pair(padding, 'padding', 0))}, "
-        f"dilation {_one(pair(dilation, 'dilation', 1))}\n{summary[0]}",
+        f"stride {pair_text(blocks.stride)}, padding {pair_text(pair(padding, 'padding', 0))}, "
+        f"dilation {pair_text(pair(dilation, 'dilation', 1))}\n{summary[0]}",
         fontsize=10,
     )
     return fig

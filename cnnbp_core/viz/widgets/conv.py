@@ -11,7 +11,6 @@ from __future__ import annotations
 import html
 
 import numpy as np
-from matplotlib import colormaps
 
 from ...explain.conv import (
     DELTA_KINDS,
@@ -21,16 +20,15 @@ from ...explain.conv import (
     kernel_tap_terms,
 )
 from ...validation import numeric_array
-from ..html import row_html
-from ..style import DIVERGING_CMAP, IMAGE_CMAP, OUTLINE, color_norm, ink
+from ..html import no_picture_html, row_html
+from ..plots.base import pair_text
+from ..style import MAP_CMAPS, OUTLINE, color_norm, ink
 
 # Cells that are not data: the padding of X_p and the zeros dilate_s inserts into delta.
 HATCHED = (
     "background:repeating-linear-gradient(135deg,#f4f4f4 0 3px,#d4d4d4 3px 6px);"
     "color:#777;font-style:italic"
 )
-# Looked up once: a colormap fetched by name is a fresh copy that rebuilds its lookup table.
-_CMAPS = {True: colormaps[DIVERGING_CMAP], False: colormaps[IMAGE_CMAP]}
 CONTROL_DESCRIPTIONS = {
     "kernel_h": "kernel KH",
     "kernel_w": "kernel KW",
@@ -54,16 +52,6 @@ _TOOLTIPS = {
 }
 
 
-def _no_picture(err: ValueError) -> str:
-    """A friendly message instead of a traceback, for arguments with no answer (direct calls)."""
-    return (
-        '<div style="font:14px sans-serif;padding:12px;background:#fff4e5;'
-        f'border-left:4px solid {OUTLINE}">'
-        f"No picture for this combination: {html.escape(str(err))}. "
-        "Lower the dilation, the kernel size or the tap.</div>"
-    )
-
-
 def _grid_html(a, *, title, symmetric, fmt, solid=(), dashed=(), hatched=None, cell_px=34) -> str:
     """`matrix_html`'s table (the same colours and text), plus hatched cells and dashed outlines.
 
@@ -77,7 +65,7 @@ def _grid_html(a, *, title, symmetric, fmt, solid=(), dashed=(), hatched=None, c
     norm = color_norm([data], symmetric)
     # cell_rgba(a, cmap, norm) without its masked-array round trip (the data here are finite):
     # the same linear map onto [0, 1] and the same colormap lookup, hence the same colours
-    rgba = _CMAPS[bool(symmetric)]((a - norm.vmin) / (norm.vmax - norm.vmin))
+    rgba = MAP_CMAPS[bool(symmetric)]((a - norm.vmin) / (norm.vmax - norm.vmin))
     # matplotlib's to_hex: each channel rounded (half to even) to 0..255
     rgb = np.round(rgba[..., :3] * 255).astype(int).tolist()
     flat_rgba = rgba.reshape(-1, 4).tolist()
@@ -107,11 +95,6 @@ def _edge(cell, solid, dashed, hatch: bool) -> str:
     if cell in dashed:
         return f"2px dashed {OUTLINE}"
     return "1px dashed #aaa" if hatch else "1px solid #ccc"
-
-
-def _one(pair) -> str:
-    """A per-axis hyper-parameter as text: ``2`` when both axes agree, else ``(1,2)``."""
-    return str(pair[0]) if pair[0] == pair[1] else f"({pair[0]},{pair[1]})"
 
 
 def _term(step: int, offset: int, var: str) -> str:
@@ -202,7 +185,7 @@ def kernel_tap_html(
             dilation=dilation,
         )
     except ValueError as err:
-        return _no_picture(err)
+        return no_picture_html(err, "Lower the dilation, the kernel size or the tap.")
     return _summary_html(t, u, v, delta_kind) + row_html(*_panels(t, delta, u, v, delta_kind))
 
 
@@ -238,8 +221,8 @@ def _shape_line(t, delta_kind) -> str:
         (hp, wp) = t.xp.shape
         rows = "row and column" if t.padding == (1, 1) else "rows and columns"
         text += (
-            f" X<sub>p</sub> is X with {_one(t.padding)} {rows} of zeros on each side (hatched),"
-            f" {hp}x{wp}: a tap that reads them adds 0."
+            f" X<sub>p</sub> is X with {pair_text(t.padding)} {rows} of zeros on each side "
+            f"(hatched), {hp}x{wp}: a tap that reads them adds 0."
         )
     return text
 
@@ -257,7 +240,7 @@ def _sum_line(t, u, v) -> str:
 
 def _strided_line(t, u, v) -> str:
     """With stride s: the same sum as an entry of the correlation of X_p with dilate_s(delta)."""
-    s, xp_name, (dil_h, dil_w) = _one(t.stride), _xp_name(t), t.dilation
+    s, xp_name, (dil_h, dil_w) = pair_text(t.stride), _xp_name(t), t.dilation
     return (
         f"Stride {s}: the same sum is a correlation of {xp_name} with δ dilated by "
         f"{s} (s − 1 zeros between neighbouring entries, hatched): dL/dK[{u},{v}] = "
@@ -306,7 +289,7 @@ def _xp_panel(t, u, v, delta_kind) -> str:
     """X_p, padding hatched, the pixels tap (u, v) reads outlined; a one-hot patch dashed."""
     (hp, wp), padded = t.xp.shape, t.padding != (0, 0)
     title = (
-        f"X_p ({hp}x{wp}: X padded by {_one(t.padding)}): pixels tap ({u},{v}) reads"
+        f"X_p ({hp}x{wp}: X padded by {pair_text(t.padding)}): pixels tap ({u},{v}) reads"
         if padded
         else f"X ({hp}x{wp}): pixels tap ({u},{v}) reads"
     )
@@ -336,7 +319,7 @@ def _dilated_panel(t, delta_kind) -> str:
     """dilate_s(delta), its inserted zeros hatched."""
     return _grid_html(
         t.dilated_delta,
-        title=f"dilate_{_one(t.stride)}(δ): zeros inserted (hatched)",
+        title=f"dilate_{pair_text(t.stride)}(δ): zeros inserted (hatched)",
         symmetric=True,
         fmt=_delta_fmt(delta_kind),
         hatched=t.inserted,

@@ -1,10 +1,10 @@
 """Chapter 03's convolution-arithmetic explorer: which pixels an output reads, how many fit.
 
-`conv_arithmetic_html` is the pure view (tested and timed without a browser): the padded input
-X_p as a grid (padding hatched, the pixels the chosen output reads highlighted and labelled
-with their kernel tap "K<sub>u,v</sub>", pixels no output ever reads crossed), the output grid
-with the chosen pixel, the output-size formula for rows and columns with the numbers
-substituted, and the rows and columns of X no output reads, by source
+`conv_arithmetic_html` is the pure view (tested without a browser; bench it with a script): the
+padded input X_p as a grid (padding hatched, the pixels the chosen output reads highlighted and
+labelled with their kernel tap "K<sub>u,v</sub>", pixels no output ever reads crossed), the
+output grid with the chosen pixel, the output-size formula for rows and columns with the
+numbers substituted, and the rows and columns of X no output reads, by source
 (`cnnbp_core.viz.plots.conv_forward.output_size_text` and ``unread_text``, the static
 figure's words). Every element carries a ``class`` naming what it shows and every cell its
 coordinates in ``data-row`` and ``data-col`` (and, when read, its tap in ``data-tap``), so
@@ -19,7 +19,8 @@ from __future__ import annotations
 import html
 
 from ...explain.conv_arithmetic import ARITHMETIC_START, arithmetic_ranges, arithmetic_state
-from ..html import row_html
+from ..html import no_picture_html, row_html
+from ..plots.base import pair_text
 from ..plots.conv_forward import (
     READ_FILL,
     X_FILL,
@@ -56,15 +57,6 @@ _TOOLTIPS = {
     "j": "the output pixel's column (0 .. W_out - 1)",
 }
 _CELL = "width:28px;height:28px;text-align:center;font:10px monospace;padding:0"
-
-
-def _no_picture(err: ValueError) -> str:
-    """A message instead of a traceback, for arguments with no answer (direct calls only)."""
-    return (
-        f'<div class="no-picture" style="font:14px sans-serif;padding:12px;background:#fff4e5;'
-        f'border-left:4px solid {OUTLINE}">No picture for this combination: '
-        f"{html.escape(str(err))}.</div>"
-    )
 
 
 def conv_arithmetic_html(
@@ -112,7 +104,7 @@ def conv_arithmetic_html(
             in_hw, kernel_size, stride=stride, padding=padding, dilation=dilation, at=at
         )
     except (ValueError, TypeError) as err:
-        return _no_picture(err)
+        return no_picture_html(err)
     terms = a.terms
     grids = row_html(_xp_table(a.reads, a.is_padding, a.unread), _y_table(a.geometry.out_hw, a.at))
     formulas = "".join(_formula_html(t, axis) for t, axis in zip(terms, "HW"))
@@ -128,19 +120,16 @@ def _summary_html(terms, reads, at) -> str:
     th, tw = terms
     (i, j), n_pad = at, int(reads.in_padding.sum())
     text = (
-        f"X is {th.size}x{tw.size}; X<sub>p</sub>, padded by {_one(th.padding, tw.padding)}, is "
-        f"{th.padded}x{tw.padded}. K is {th.kernel}x{tw.kernel}; dilated by "
-        f"{_one(th.dilation, tw.dilation)} it spans {th.span}x{tw.span}. "
+        f"X is {th.size}x{tw.size}; X<sub>p</sub>, padded by "
+        f"{pair_text((th.padding, tw.padding))}, is {th.padded}x{tw.padded}. "
+        f"K is {th.kernel}x{tw.kernel}; dilated by "
+        f"{pair_text((th.dilation, tw.dilation))} it spans {th.span}x{tw.span}. "
         f"Y has shape ({th.out}, {tw.out}). Output ({i},{j}) reads X<sub>p</sub>[{i}·{th.stride}"
         f" + u·{th.dilation}, {j}·{tw.stride} + v·{tw.dilation}]: "
         f"{listed_text(reads.rows, 'row')}, {listed_text(reads.cols, 'column')}"
         f" ({reads_text(reads.in_padding.size, n_pad)})."
     )
     return f'<div class="summary" style="margin:4px 0">{text}</div>'
-
-
-def _one(a, b) -> str:
-    return str(a) if a == b else f"({a},{b})"
 
 
 def _xp_table(reads, is_padding, unread) -> str:

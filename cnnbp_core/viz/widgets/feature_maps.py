@@ -1,11 +1,12 @@
 """Chapter 03's kernel explorer: a hand-set kernel's feature map (特征图) of the sample photo.
 
-`feature_map_html` is the pure view (tested and timed without a browser): the kernel's weights
-as a table coloured as `cnnbp_core.viz.matrix_html` colours them (each cell's exact weight in
-``data-value``), then the photo and its feature map Y = X ⋆ K (the core's ``conv2d_forward``,
-through `cnnbp_core.explain.feature_map`) as PNG images embedded in the HTML, with the map's
-shape and value range. A PNG of a few hundred pixels a side encodes in a few milliseconds, far
-faster than a matplotlib redraw. Every element carries a ``class`` naming what it shows.
+`feature_map_html` is the pure view (tested without a browser; bench it with a script): the
+kernel's weights as a table coloured as `cnnbp_core.viz.matrix_html` colours them (each cell's
+exact weight in ``data-value``), then the photo and its feature map Y = X ⋆ K (the core's
+``conv2d_forward``, through `cnnbp_core.explain.feature_map`) as PNG images embedded in the
+HTML, with the map's shape, value range and colour scale. A PNG of a few hundred pixels a side
+encodes in a few milliseconds, far faster than a matplotlib redraw. Every element carries a
+``class`` naming what it shows.
 `feature_map_explorer` wires a kernel dropdown, stride, padding and dilation sliders and a
 scale on the kernel to it; every state they reach is a valid convolution
 (`cnnbp_core.explain.feature_map_ranges`). ipywidgets is imported when the explorer is built.
@@ -21,13 +22,21 @@ import zlib
 from collections.abc import Mapping
 
 import numpy as np
-from matplotlib import colormaps
 
 from ...data.kernels import KERNEL_LABELS, KERNELS
 from ...data.photo import sample_photo
 from ...explain.feature_maps import feature_map, feature_map_ranges
-from ...validation import as_float_array, as_real, choice, instance_of
-from ..style import DIVERGING_CMAP, IMAGE_CMAP, OUTLINE, cell_rgba, color_norm, ink
+from ...validation import (
+    as_flag,
+    as_float_array,
+    as_real,
+    choice,
+    increasing_pair,
+    instance_of,
+    numeric_array,
+)
+from ..html import no_picture_html
+from ..style import DIVERGING_CMAP, MAP_CMAPS, cell_rgba, color_norm, ink
 
 PHOTO_DOWNSAMPLE = 2
 """The explorer's photo: `cnnbp_core.data.sample_photo` downsampled by 2, 300x256 pixels."""
@@ -43,7 +52,6 @@ CONTROL_DESCRIPTIONS = {
     "scale": "scale on K",
 }
 """The description (label) of each control of `feature_map_explorer`, by parameter name."""
-_CMAPS = {True: colormaps[DIVERGING_CMAP], False: colormaps[IMAGE_CMAP]}
 
 
 @functools.lru_cache(maxsize=1)
@@ -68,20 +76,31 @@ def png_data_uri(a, *, centred: bool, scale) -> str:
         Diverging colours centred on 0 (`style.DIVERGING_CMAP`, an RGB image); else grey
         (`style.IMAGE_CMAP`, a one-channel image: a third of the bytes).
     scale : (float, float)
-        (vmin, vmax): values beyond them get the end colours.
+        (vmin, vmax), finite with vmin < vmax: values beyond them get the end colours.
 
     Returns
     -------
     str
         ``data:image/png;base64,...``, one image pixel per array entry.
 
+    Raises
+    ------
+    ValueError
+        When ``a`` is not a non-empty 2-D array or ``scale`` is not an increasing pair.
+    TypeError
+        When ``a`` is not numeric, or ``scale`` not a pair of real numbers.
+
     Examples
     --------
     >>> png_data_uri(np.eye(2), centred=False, scale=(0.0, 1.0))[:30]
     'data:image/png;base64,iVBORw0K'
+    >>> png_data_uri(np.eye(2), centred=False, scale=(1.0, 1.0))
+    Traceback (most recent call last):
+    ValueError: scale must be (vmin, vmax) with vmin < vmax; got (1.0, 1.0)
     """
-    low, high = scale
-    rgba = _CMAPS[bool(centred)]((np.asarray(a, dtype=np.float64) - low) / (high - low), bytes=True)
+    a = numeric_array(a, "a", (2,)).astype(np.float64, copy=False)
+    low, high = increasing_pair(scale, "scale")
+    rgba = MAP_CMAPS[as_flag(centred, "centred")]((a - low) / (high - low), bytes=True)
     pixels = rgba[..., :3] if centred else rgba[..., 0]  # grey: R = G = B, one channel
     return "data:image/png;base64," + base64.b64encode(_png(pixels)).decode("ascii")
 
@@ -154,14 +173,6 @@ def _kernel_table(k, shown) -> str:
     return f'<table class="kernel" style="border-collapse:collapse">{"".join(rows)}</table>'
 
 
-def _no_picture(err) -> str:
-    return (
-        f'<div class="no-picture" style="font:14px sans-serif;padding:12px;background:#fff4e5;'
-        f'border-left:4px solid {OUTLINE}">No picture for this combination: '
-        f"{html.escape(str(err))}.</div>"
-    )
-
-
 def feature_map_html(
     name="sobel_x", *, stride=1, padding=0, dilation=1, scale=1.0, photo=None, kernels=None
 ) -> str:
@@ -207,7 +218,7 @@ def feature_map_html(
         k = as_float_array(kernels[name], f"kernels[{name!r}]", ndim=2) * scale
         m = feature_map(x, k, stride=stride, padding=padding, dilation=dilation)
     except (ValueError, TypeError) as err:
-        return _no_picture(err)
+        return no_picture_html(err)
     label = html.escape(KERNEL_LABELS.get(name, name))
     times = "" if scale == 1 else f" × {scale:g}"
     low, high = m.shown_range
@@ -243,15 +254,13 @@ def feature_map_html(
 
 
 def _scale_words(m) -> str:
+    """The colour scale in words, with what its ends are (`FeatureMap.scale_note`)."""
     if m.centred:
         return (
             f"Colours: blue negative, white 0, red positive, saturating at ±{m.scale[1]:.3g} "
-            "(the 99th percentile of |Y|)."
+            f"({m.scale_note})."
         )
-    return (
-        f"Grey from {m.scale[0]:.3g} (black) to {m.scale[1]:.3g} (white), the 1st and 99th "
-        "percentiles of Y."
-    )
+    return f"Grey from {m.scale[0]:.3g} (black) to {m.scale[1]:.3g} (white), {m.scale_note}."
 
 
 def feature_map_explorer(*, photo=None, kernels=None, name="sobel_x"):
@@ -286,7 +295,8 @@ def feature_map_explorer(*, photo=None, kernels=None, name="sobel_x"):
     x = default_photo() if photo is None else as_float_array(photo, "photo", ndim=2)
     kernels = KERNELS if kernels is None else instance_of(kernels, "kernels", Mapping, "a dict")
     name = choice(name, "name", tuple(kernels))
-    ranges = feature_map_ranges(x.shape, [np.shape(k) for k in kernels.values()])
+    shapes = [as_float_array(k, f"kernels[{key!r}]", ndim=2).shape for key, k in kernels.items()]
+    ranges = feature_map_ranges(x.shape, shapes)
     controls = _controls(widgets, kernels, name, ranges)
     view = widgets.HTML()
 

@@ -1,6 +1,6 @@
 """Chapter 01's finite-difference explorer: pick a function, a step and a precision.
 
-`fd_explorer_html` is the pure view (testable and timed without a browser): the two estimates
+`fd_explorer_html` is the pure view (tested without a browser): the two estimates
 of f'(x) and their errors beside the model's truncation and rounding terms, a sentence on the
 case the step falls in (`cnnbp_core.explain.fd_regime` decides it, this module only words it),
 and the error-vs-step curves as an inline SVG with the chosen step marked. The SVG plot is the

@@ -1,6 +1,6 @@
 """Chapter 02's gradient-descent explorer: a learning rate and a step budget on the line fit.
 
-`gd_explorer_html` is the pure view (testable and timed without a browser): the loss contours of
+`gd_explorer_html` is the pure view (tested without a browser): the loss contours of
 the line fit as an inline SVG with the path of gradient descent drawn on them (the iterates as
 dots, the start and the minimum marked, iterates outside the box as hollow squares on its
 edge), a second SVG with the loss after each step (log scale, the minimum L* dashed, losses
