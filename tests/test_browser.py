@@ -302,7 +302,9 @@ def test_widget_responds_in_a_real_browser(chapter, lab, browser):
     try:
         page = context.new_page()
         page.on("pageerror", lambda err: page_errors.append(str(err)))
-        page.goto(f"{url}/lab/tree/{chapter.name}?token={token}")
+        # a workspace of its own, reset: JupyterLab would otherwise reopen the chapters that
+        # earlier tests opened (it keeps the layout on the server), hiding this one among them
+        page.goto(f"{url}/lab/workspaces/{chapter.stem}/tree/{chapter.name}?reset&token={token}")
         run_all_and_wait(page)
         handle = page.locator(".widget-slider .noUi-handle").first
         handle.scroll_into_view_if_needed()
