@@ -82,3 +82,15 @@ def layout(request):
 def conv_forward(layout):
     """``F.conv2d_forward`` with the im2col layout fixed to this run's `layout`."""
     return functools.partial(F.conv2d_forward, layout=layout)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """One headless Chromium for the module's tests; each test opens its own page or context."""
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    with playwright_api.sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
