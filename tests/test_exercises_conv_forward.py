@@ -207,12 +207,104 @@ def test_each_matrix_slip_is_named(start):
     assert result.status == "FAIL" and any(d.startswith(start) for d in result.diagnosis), result
 
 
+# --- the receptive field -------------------------------------------------------------------------
+
+
+def receptive_field(kernels, strides, dilations):
+    r, jump = 1, 1
+    for k, s, d in zip(kernels, strides, dilations):
+        r += d * (k - 1) * jump
+        jump *= s
+    return r
+
+
+def receptive_field_by_sets(kernels, strides, dilations):
+    """A reader's brute force: the input pixels output pixel 0 depends on, layer by layer down."""
+    pixels = {0}
+    for k, s, d in reversed(list(zip(kernels, strides, dilations))):
+        pixels = {i * s + u * d for i in pixels for u in range(k)}
+    return max(pixels) - min(pixels) + 1
+
+
+def receptive_field_explained(kernels, strides, dilations):
+    from cnnbp_core import explain
+
+    layers = zip(kernels, strides, dilations)
+    layers = [{"kernel_size": k, "stride": s, "dilation": d} for k, s, d in layers]
+    return explain.receptive_field(layers)[-1].size[0]
+
+
+def jump_updated_first(kernels, strides, dilations):
+    r, jump = 1, 1
+    for k, s, d in zip(kernels, strides, dilations):
+        jump *= s
+        r += d * (k - 1) * jump
+    return r
+
+
+FIELD_SLIPS = {
+    "You ignored the jump": lambda ks, ss, ds: 1 + sum(d * (k - 1) for k, d in zip(ks, ds)),
+    "You updated the jump before using it": jump_updated_first,
+    "You ignored the dilation": lambda ks, ss, ds: receptive_field(ks, ss, [1] * len(ds)),
+    "You added up the kernel sizes": lambda ks, ss, ds: sum(ks),
+    "You multiplied every layer's span by the product of all the strides": lambda ks, ss, ds: (
+        1 + math.prod(ss) * (receptive_field(ks, [1] * len(ss), ds) - 1)
+    ),
+}
+
+
+@pytest.mark.parametrize(
+    "right", [receptive_field, receptive_field_by_sets, receptive_field_explained]
+)
+def test_the_right_receptive_field_passes_exactly(right):
+    result = exercises.check_exercise_receptive_field(right, strict=True)
+    assert result.passed and len(result.trials) == len(exercises.RECEPTIVE_FIELD_PROBLEMS)
+
+
+@pytest.mark.parametrize("start", list(FIELD_SLIPS))
+def test_each_receptive_field_slip_is_named(start):
+    result = exercises.check_exercise_receptive_field(FIELD_SLIPS[start])
+    assert result.status == "FAIL"
+    assert result.diagnosis and all(d.startswith(start) for d in result.diagnosis), result
+
+
+def test_only_the_sum_of_kernel_sizes_fails_a_plain_stack():
+    for start, slip in FIELD_SLIPS.items():
+        trials = exercises.check_exercise_receptive_field(slip).trials
+        assert trials[0].passed == (start != "You added up the kernel sizes"), start
+
+
+def test_the_receptive_field_gets_lists_and_stubs_are_reported():
+    seen = []
+
+    def record(kernels, strides, dilations):
+        seen.append(tuple(map(type, (kernels, strides, dilations))))
+        kernels.clear()  # changing its arguments in place spoils no later check
+        return receptive_field(kernels, strides, dilations)
+
+    result = exercises.check_exercise_receptive_field(record)
+    assert set(seen) == {(list, list, list)} and result.status == "FAIL"
+    assert exercises.check_exercise_receptive_field(receptive_field).passed
+
+    def stub(kernels, strides, dilations):
+        raise NotImplementedError
+
+    assert exercises.check_exercise_receptive_field(stub).status == "NOT ATTEMPTED"
+    with pytest.raises(AssertionError, match="NOT ATTEMPTED"):
+        exercises.check_exercise_receptive_field(stub, strict=True)
+    result = exercises.check_exercise_receptive_field(lambda *args: None)
+    assert "is a `return` missing?" in result.diagnosis[0]
+    result = exercises.check_exercise_receptive_field(lambda ks, ss, ds: [5, 5])
+    assert "fn([3, 3], [1, 1], [1, 1]) returned [5, 5], not one number" in str(result)
+
+
 @pytest.mark.parametrize(
     "checker, solution",
     [
         (exercises.check_exercise_output_size, output_size),
         (exercises.check_exercise_conv2d_forward, correlate),
         (exercises.check_exercise_conv_matrix, conv_matrix),
+        (exercises.check_exercise_receptive_field, receptive_field),
     ],
     ids=lambda f: f.__name__,
 )

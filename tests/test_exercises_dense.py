@@ -41,6 +41,17 @@ def ce_gradient(logits, labels):
     return out
 
 
+def soft_label_gradient(logits, targets):
+    n, k = logits.shape
+    out = np.zeros((n, k))
+    for s in range(n):
+        m = max(logits[s])
+        e = [math.exp(v - m) for v in logits[s]]
+        for j in range(k):
+            out[s, j] = (e[j] / sum(e) - targets[s, j]) / n
+    return out
+
+
 def logsumexp(z):
     m = np.max(z, axis=-1, keepdims=True)
     return (m + np.log(np.sum(np.exp(z - m), axis=-1, keepdims=True)))[..., 0]
@@ -55,6 +66,7 @@ def stable_lr(x):
 RIGHT = {
     dense.check_exercise_linear_backward: linear_backward,
     dense.check_exercise_softmax_ce_gradient: ce_gradient,
+    dense.check_exercise_soft_label_gradient: soft_label_gradient,
     dense.check_exercise_logsumexp: logsumexp,
     dense.check_exercise_sgd_stability: stable_lr,
 }
@@ -99,9 +111,20 @@ def ce_gradient_by_the_core(logits, labels):
     return F.softmax_cross_entropy_backward(1.0, cache)
 
 
+def soft_label_gradient_by_the_core(logits, targets):
+    """The soft loss is linear in T: Σ_k T[n,k] times the hard gradient of each label k."""
+    n, k = logits.shape
+    out = np.zeros((n, k))
+    for label in range(k):
+        _, cache = F.softmax_cross_entropy_forward(logits, np.full(n, label))
+        out += targets[:, [label]] * F.softmax_cross_entropy_backward(1.0, cache)
+    return out
+
+
 BY_THE_CORE = {
     dense.check_exercise_linear_backward: linear_backward_by_the_core,
     dense.check_exercise_softmax_ce_gradient: ce_gradient_by_the_core,
+    dense.check_exercise_soft_label_gradient: soft_label_gradient_by_the_core,
 }
 
 
@@ -222,6 +245,74 @@ def test_a_softmax_without_the_max_shift_is_named_on_large_logits_only():
     assert result.trials[-1].label.endswith("logits near 1000")
     assert result.diagnosis[0].startswith("Your answer has nan entries")
     assert "Subtract each row's largest logit" in result.diagnosis[0]
+
+
+# --- cross-entropy with soft targets ----------------------------------------------------------
+
+
+def test_the_soft_targets_are_distributions_and_not_one_hot():
+    seen = []
+
+    def recording(z, t):
+        seen.append(t)
+        return soft_label_gradient(z, t)
+
+    assert dense.check_exercise_soft_label_gradient(recording).passed
+    assert len(seen) == 4
+    for t in seen:
+        assert np.all(t > 0) and np.allclose(t.sum(axis=1), 1.0)
+        assert np.all(t.max(axis=1) < 0.99)  # no row one-hot, nor nearly
+    assert dense.check_exercise_soft_label_gradient(soft_label_gradient_by_the_core).passed
+
+
+def hard_targets(targets):
+    return np.eye(targets.shape[1])[targets.argmax(axis=1)]
+
+
+SOFT_SLIPS = {
+    "Off by a factor N": lambda z, t: softmax(z) - t,
+    "Your gradient has the wrong sign": lambda z, t: (t - softmax(z)) / len(t),
+    "You replaced T by the one-hot of its largest entry": (
+        lambda z, t: (softmax(z) - hard_targets(t)) / len(t)
+    ),
+    "You subtracted T from the logits themselves": lambda z, t: (z - t) / len(t),
+}
+
+
+@pytest.mark.parametrize("opening", list(SOFT_SLIPS))
+def test_the_soft_target_slips_are_named(opening):
+    result = dense.check_exercise_soft_label_gradient(SOFT_SLIPS[opening])
+    assert not any(t.passed for t in result.trials), result
+    assert len(result.diagnosis) == 1 and result.diagnosis[0].startswith(opening), result
+
+
+def test_a_row_sum_of_the_targets_kept_in_the_gradient_passes():
+    """softmax · Σ_k T[n,k] − T is the gradient before using Σ T = 1: right, not a slip."""
+
+    def general(z, t):
+        return (softmax(z) * t.sum(axis=1, keepdims=True) - t) / len(t)
+
+    assert dense.check_exercise_soft_label_gradient(general, strict=True).passed
+
+
+def test_a_soft_target_softmax_without_the_max_shift_is_named_on_large_logits_only():
+    def naive(z, t):
+        e = np.exp(z)
+        return (e / e.sum(axis=1, keepdims=True) - t) / len(t)
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # the checker silences NumPy's overflow warnings
+        result = dense.check_exercise_soft_label_gradient(naive)
+    assert [t.passed for t in result.trials] == [True, True, True, False]
+    assert result.trials[-1].label.endswith("logits near 1000")
+    assert result.diagnosis[0].startswith("Your answer has nan entries")
+
+
+def test_the_soft_target_gradient_is_judged_to_the_finite_difference_tolerance():
+    def off(z, t):
+        return soft_label_gradient(z, t) * (1 + 1e-5)
+
+    assert not dense.check_exercise_soft_label_gradient(off).passed
 
 
 # --- log-sum-exp -------------------------------------------------------------------------------

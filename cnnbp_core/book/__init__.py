@@ -32,11 +32,13 @@ from .exercises.conv_forward import (
     check_exercise_conv2d_forward,
     check_exercise_conv_matrix,
     check_exercise_output_size,
+    check_exercise_receptive_field,
 )
 from .exercises.dense import (
     check_exercise_linear_backward,
     check_exercise_logsumexp,
     check_exercise_sgd_stability,
+    check_exercise_soft_label_gradient,
     check_exercise_softmax_ce_gradient,
 )
 from .feedback import ExerciseResult
@@ -74,8 +76,10 @@ __all__ = [
     "check_exercise_linear_backward",
     "check_exercise_logsumexp",
     "check_exercise_sgd_stability",
+    "check_exercise_soft_label_gradient",
     "check_exercise_softmax_ce_gradient",
     "check_exercise_conv2d_forward",
     "check_exercise_conv_matrix",
     "check_exercise_output_size",
+    "check_exercise_receptive_field",
 ]

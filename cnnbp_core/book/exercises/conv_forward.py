@@ -1,5 +1,5 @@
 """Checkers for the convolution-forward exercises (chapter 03): output size, the forward pass,
-the convolution matrix.
+the convolution matrix, the receptive field of a stack.
 
 Each checker poses fixed problems chosen so that every classic slip changes the answer (H != W,
 KH != KW, stride with leftover rows, padding, dilation), runs the reader's function on copies
@@ -10,7 +10,8 @@ and a diagnosis when the answer is a known wrong one. A stub that still raises
 The right answers never come from the function under test: the output size by counting the
 window positions one by one, the forward pass and the matrix from the core's loop specification
 `cnnbp_core.functional.conv2d_forward_naive` (the matrix column by column, as the images of the
-unit input images). All three are exact, so they are judged at ``EXACT_ATOL, EXACT_RTOL``.
+unit input images), the receptive field by backpropagating a one-hot gradient through the core's
+convolutions. All four are exact, so they are judged at ``EXACT_ATOL, EXACT_RTOL``.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import math
 
 import numpy as np
 
-from ...functional import conv2d_forward_naive
+from ...functional import conv2d_backward, conv2d_forward, conv2d_forward_naive
 from ...geometry import conv2d_output_shape, rot180
 from ...validation import as_callable, as_flag, generator
 from ..feedback import EXACT_ATOL, EXACT_RTOL, Problem, grade
@@ -438,4 +439,154 @@ def check_exercise_conv_matrix(fn, *, rng=None, strict=False):
         )
     return grade(
         "the convolution matrix M", fn, problems, strict=strict, atol=EXACT_ATOL, rtol=EXACT_RTOL
+    )
+
+
+# ----------------------------------------------------------------------------- the receptive field
+
+RECEPTIVE_FIELD_PROBLEMS = (
+    ("plain 3x3 stacks", (((3, 3), (1, 1), (1, 1)), ((3, 3, 3), (1, 1, 1), (1, 1, 1)),
+                          ((3,) * 5, (1,) * 5, (1,) * 5))),
+    ("strides", (((3, 3), (2, 1), (1, 1)), ((3, 3, 3), (2, 2, 1), (1, 1, 1)),
+                 ((2, 3, 3), (2, 1, 2), (1, 1, 1)))),
+    ("dilations", (((3, 3), (1, 1), (1, 2)), ((3, 3, 3), (1, 1, 1), (1, 2, 4)),
+                   ((2, 3), (1, 1), (3, 2)))),
+    ("strides and dilations", (((3, 3, 3), (2, 1, 1), (1, 2, 1)), ((5, 3, 3), (2, 2, 1), (1, 1, 2)),
+                               ((3, 2, 3), (1, 2, 2), (2, 1, 3)))),
+)  # fmt: skip
+"""`check_exercise_receptive_field`'s problems: (name, stacks (kernels, strides, dilations), one
+entry per layer, input first). Plain stacks only tell the sum of the kernel sizes from the right
+answer; strides and dilations make the other slips visible, and the mixed stacks tell them apart."""
+
+
+def _product(values):
+    return math.prod(values) if values else 1
+
+
+# (diagnosis, the wrong answer from (kernels, strides, dilations)), in the order they are tried
+_FIELD_SLIPS = (
+    (
+        "You ignored the jump: a tap of layer l moves the window by d_l outputs of the layer "
+        "below, and those are J_(l−1) = s_1⋯s_(l−1) input pixels apart, so the span grows by "
+        "d_l(K_l − 1)·J_(l−1), not d_l(K_l − 1).",
+        lambda ks, ss, ds: 1 + sum(d * (k - 1) for k, d in zip(ks, ds)),
+    ),
+    (
+        "You updated the jump before using it: layer l's taps are spaced by the jump of the "
+        "layer below, J_(l−1), not by J_l = J_(l−1)·s_l (its own stride spaces its outputs, not "
+        "its taps). Add d_l(K_l − 1)·J_(l−1) to R first, then multiply J by s_l.",
+        lambda ks, ss, ds: (
+            1 + sum(d * (k - 1) * _product(ss[: n + 1]) for n, (k, d) in enumerate(zip(ks, ds)))
+        ),
+    ),
+    (
+        "You ignored the dilation: with dilation d_l neighbouring taps are d_l pixels of the "
+        "layer below apart, so layer l's kernel spans d_l(K_l − 1) + 1 of them, not K_l.",
+        lambda ks, ss, ds: 1 + sum((k - 1) * _product(ss[:n]) for n, k in enumerate(ks)),
+    ),
+    (
+        "You added up the kernel sizes: two stacked kernels overlap by one pixel, so each "
+        "layer adds K_l − 1 (times d_l J_(l−1)), and R_0 = 1 counts the pixel they share.",
+        lambda ks, ss, ds: sum(ks),
+    ),
+    (
+        "You multiplied every layer's span by the product of all the strides, the first "
+        "layer's too: layer l's taps are J_(l−1) = s_1⋯s_(l−1) input pixels apart, so the first "
+        "layer's are 1 pixel apart and a layer's own stride never scales its span.",
+        lambda ks, ss, ds: 1 + _product(ss) * sum(d * (k - 1) for k, d in zip(ks, ds)),
+    ),
+)
+
+
+def _field_by_backprop(kernels, strides, dilations) -> int:
+    """The receptive field of output pixel 0 of a 1-D stack, measured with the chain rule.
+
+    The stack runs on a 1 x W row, wide enough for two outputs, with all-ones kernels (so no
+    sum cancels); a one-hot gradient at the first output pixel, sent back through the core's
+    backward passes, is non-zero exactly on the input pixels that pixel depends on.
+    """
+    width = 8
+    while True:
+        acts, caches = np.zeros((1, 1, 1, width)), []
+        for k, s, d in zip(kernels, strides, dilations):
+            if acts.shape[-1] < d * (k - 1) + 1:  # this layer's window does not fit
+                break
+            acts, cache = conv2d_forward(acts, np.ones((1, 1, 1, k)), stride=(1, s),
+                                         dilation=(1, d))  # fmt: skip
+            caches.append(cache)
+        if len(caches) == len(kernels) and acts.shape[-1] >= 2:
+            break
+        width *= 2
+    delta = np.zeros_like(acts)
+    delta[0, 0, 0, 0] = 1.0  # one output pixel of the last layer
+    for cache in reversed(caches):
+        delta = conv2d_backward(delta, cache)[0]
+    (seen,) = np.nonzero(delta[0, 0, 0])
+    return int(seen.max() - seen.min() + 1)
+
+
+def _stack_text(stack):
+    kernels, strides, dilations = (list(v) for v in stack)
+    return f"K={kernels} s={strides} d={dilations}"
+
+
+def check_exercise_receptive_field(fn, *, strict=False):
+    """Check ``fn(kernels, strides, dilations) -> int``: the receptive field of a stack.
+
+    Along one axis, layer l (kernel K_l, stride s_l, dilation d_l) gives ``R_l = R_(l-1) +
+    d_l (K_l - 1) J_(l-1)`` and ``J_l = J_(l-1) s_l``, with ``R_0 = J_0 = 1``: R is in input
+    pixels, J the distance in input pixels between neighbouring outputs. Four problems of three
+    stacks each: plain 3x3 stacks, strides, dilations, both. The right answer is measured, not
+    computed: a one-hot gradient at one output pixel of the last layer, backpropagated through
+    the core's convolutions, is non-zero on that pixel's receptive field.
+
+    Parameters
+    ----------
+    fn : callable
+        ``fn(kernels, strides, dilations)``: three lists of ints of equal length, one entry per
+        layer, input first; returns one int, R of the last layer in input pixels.
+    strict : bool, default False
+        Raise ``AssertionError`` unless every problem passes (for tests and solutions).
+
+    Returns
+    -------
+    ExerciseResult
+        Per problem, the wrong stacks; diagnoses: the jump ignored, the jump updated before
+        use (J_l where J_(l-1) belongs), the dilation ignored, the sum of the kernel sizes,
+        every layer scaled by the product of all the strides.
+
+    Examples
+    --------
+    >>> def receptive_field(kernels, strides, dilations):
+    ...     r, jump = 1, 1
+    ...     for k, s, d in zip(kernels, strides, dilations):
+    ...         r, jump = r + d * (k - 1) * jump, jump * s
+    ...     return r
+    >>> receptive_field([3, 3, 3], [1, 1, 1], [1, 1, 1])  # three 3x3 layers see 7x7
+    7
+    >>> check_exercise_receptive_field(receptive_field).passed
+    True
+    >>> check_exercise_receptive_field(lambda ks, ss, ds: sum(ks)).diagnosis[0][:29]
+    'You added up the kernel sizes'
+    """
+    fn, strict = as_callable(fn, "fn"), as_flag(strict, "strict")
+    problems = []
+    for name, stacks in RECEPTIVE_FIELD_PROBLEMS:
+        expected = np.array([_field_by_backprop(*stack) for stack in stacks])
+        suspects = []
+        for diagnosis, slip in _FIELD_SLIPS:
+            wrong = np.array([slip(*stack) for stack in stacks], dtype=np.float64)
+            if not np.array_equal(wrong, expected):
+                suspects.append((diagnosis, wrong))
+        label = f"{name}: " + "; ".join(_stack_text(stack) for stack in stacks)
+        # lists, as the exercise states them, built anew by every check
+        args = (tuple(tuple(list(v) for v in stack) for stack in stacks),)
+        problems.append(Problem(label, args, expected, tuple(suspects)))
+    return grade(
+        "the receptive field of a stack",
+        _per_configuration(fn),
+        problems,
+        strict=strict,
+        atol=EXACT_ATOL,
+        rtol=EXACT_RTOL,
     )

@@ -8,13 +8,15 @@ nothing raises unless ``strict=True``.
 
 The right answers never come from the core's backward passes: the gradients from centered
 finite differences of the core's *forward* pass (`cnnbp_core.gradcheck.numerical_vjp` of
-`F.linear_forward` and `F.softmax_cross_entropy_forward`), the log-sum-exp and the largest
-stable learning rate from SymPy (exact arithmetic on the float inputs, rounded to float64 at the
-end; SymPy is imported when a checker that needs it runs).
+`F.linear_forward`, `F.softmax_cross_entropy_forward` and, for soft targets, the loss written
+with `F.log_softmax`), the log-sum-exp and the largest stable learning rate from SymPy (exact
+arithmetic on the float inputs, rounded to float64 at the end; SymPy is imported when a
+checker that needs it runs).
 
-The two checkers about numerical stability (the cross-entropy gradient and the log-sum-exp)
-pose logits near ±1000, where exp overflows float64; they run the reader's function with NumPy's
-floating-point warnings silenced, and say in the report what overflowed instead.
+The checkers about numerical stability (the cross-entropy gradient, with integer labels and
+with soft targets, and the log-sum-exp) pose logits near ±1000, where exp overflows float64;
+they run the reader's function with NumPy's floating-point warnings silenced, and say in the
+report what overflowed instead.
 """
 
 from __future__ import annotations
@@ -291,6 +293,105 @@ def check_exercise_softmax_ce_gradient(fn, *, rng=None, strict=False):
         problems.append(Problem(label, (shifted, labels), expected,
                                 _ce_suspects(shifted, labels, expected)))  # fmt: skip
     return _graded_quietly("dL/dZ of the mean softmax cross-entropy", fn, problems, strict)
+
+
+# --- exercise 2b: the cross-entropy gradient with soft targets -------------------------------
+
+
+# (N, K, offset), as for exercise 2: the offset leaves the loss and its gradient unchanged
+_SOFT_SHAPES = ((4, 3, 0.0), (2, 5, 0.0), (6, 4, 0.0), (3, 4, 1000.0))
+
+
+def _soft_targets(rng, n, k):
+    """Rows of probabilities, none one-hot: the normalised exp of normal numbers (a
+    Dirichlet-like draw), every entry positive and each row's largest entry unique."""
+    e = np.exp(rng.standard_normal((n, k)))
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def _soft_ce_loss(logits, targets):
+    """``−1/N Σ_n Σ_k T[n,k] log softmax(Z[n])_k``, with the core's stable log-softmax."""
+    return -np.sum(targets * F.log_softmax(logits, axis=1)) / logits.shape[0]
+
+
+def _soft_suspects(logits, targets, expected):
+    """Wrong answers on this problem; the multiples of the right one are scaled from the finite
+    differences, the others computed from the logits the reader sees."""
+    n, k = logits.shape
+    hard = np.eye(k)[targets.argmax(axis=1)]
+    candidates = (
+        ("Off by a factor N: the loss is the mean over the batch, so each row of dL/dZ carries "
+         "1/N: (softmax(Z) − T) / N.", n * expected),
+        ("Your gradient has the wrong sign: dL/dz_k = (p_k − T_k)/N, the probability minus the "
+         "target, so a step against it moves p towards T.", -expected),
+        ("You replaced T by the one-hot of its largest entry: with soft targets every class "
+         "contributes, dL/dZ = (softmax(Z) − T) / N with T itself.",
+         (F.softmax(logits, axis=1) - hard) / n),
+        ("You subtracted T from the logits themselves: the gradient is (softmax(Z) − T) / N, "
+         "the probabilities minus the targets.", (logits - targets) / n),
+    )  # fmt: skip
+    return tuple(
+        (text, wrong)
+        for text, wrong in candidates
+        if np.all(np.isfinite(wrong)) and not np.allclose(wrong, expected, 1e-7, 1e-8)
+    )
+
+
+def check_exercise_soft_label_gradient(fn, *, rng=None, strict=False):
+    """Check ``fn(logits, targets) -> dL/dlogits`` for the mean cross-entropy with soft targets.
+
+    ``L = −1/N Σ_n Σ_k T[n,k] log softmax(Z[n])_k`` with logits Z (N, K) and targets T (N, K),
+    each row of T a probability distribution (positive entries summing to 1, never one-hot, as
+    from label smoothing or a teacher network). Four problems: (N, K) = (4, 3), (2, 5), (6, 4),
+    and (3, 4) with 1000 added to every logit, where a softmax computed without the max-shift
+    overflows. The right answers come from centered differences of the loss written with
+    `F.log_softmax`; for the shifted problem, from those of the unshifted logits (adding a
+    constant to a row of logits changes neither the loss nor its gradient).
+
+    Parameters
+    ----------
+    fn : callable
+        ``fn(logits, targets)`` with logits and targets (N, K) float64; returns dL/dZ of shape
+        (N, K).
+    rng : numpy.random.Generator, optional
+        Source of the random problems (default: seeded, so the report is reproducible).
+    strict : bool, default False
+        Raise ``AssertionError`` unless every problem passes (for tests and solutions).
+
+    Returns
+    -------
+    ExerciseResult
+        Diagnoses the 1/N missing, the sign flipped, T replaced by the one-hot of its argmax,
+        the softmax left out ((Z − T)/N), and an overflow (inf or nan) on the shifted logits.
+
+    Examples
+    --------
+    >>> def soft_gradient(logits, targets):
+    ...     z = logits - logits.max(axis=1, keepdims=True)
+    ...     p = np.exp(z) / np.exp(z).sum(axis=1, keepdims=True)
+    ...     return (p - targets) / len(targets)
+    >>> check_exercise_soft_label_gradient(soft_gradient).passed
+    True
+    >>> def hard(logits, targets):
+    ...     onehot = np.eye(targets.shape[1])[targets.argmax(axis=1)]
+    ...     return soft_gradient(logits, onehot)
+    >>> check_exercise_soft_label_gradient(hard).diagnosis[0][:38]
+    'You replaced T by the one-hot of its l'
+    """
+    fn, strict = as_callable(fn, "fn"), as_flag(strict, "strict")
+    rng = np.random.default_rng(2205) if rng is None else generator(rng)
+    problems = []
+    for n, k, offset in _SOFT_SHAPES:
+        logits = 1.5 * rng.standard_normal((n, k))
+        targets = _soft_targets(rng, n, k)
+        (expected,) = numerical_vjp(lambda z, t=targets: _soft_ce_loss(z, t), [logits])
+        shifted = logits + offset
+        label = f"N={n}, K={k}" + (f", logits near {offset:g}" if offset else "")
+        problems.append(Problem(label, (shifted, targets), expected,
+                                _soft_suspects(shifted, targets, expected)))  # fmt: skip
+    return _graded_quietly(
+        "dL/dZ of the mean cross-entropy with soft targets", fn, problems, strict
+    )
 
 
 # --- exercise 3: a stable log-sum-exp ----------------------------------------------------------
