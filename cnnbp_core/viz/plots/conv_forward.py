@@ -408,8 +408,24 @@ def _map_panel(panel, label, m):
     cmap = DIVERGING_CMAP if m.centred else IMAGE_CMAP
     ax_m.imshow(m.values, cmap=cmap, vmin=m.scale[0], vmax=m.scale[1], interpolation="nearest")
     bare(ax_m)
-    low, high = (_no_minus_zero(f"{v:.2g}") for v in m.shown_range)
+    low, high = (_range_text(v) for v in m.shown_range)
     ax_m.set_title(f"Y: {m.shape[0]}x{m.shape[1]}, from {low} to {high}", fontsize=9)
+
+
+def _range_text(v) -> str:
+    """Two significant digits, decided on the value rounded to ten first.
+
+    A map's extreme can sit exactly on a rounding tie (a blur of equal pixels gives 0.0375 up to
+    an ulp that depends on the summation order, so "0.037" in one run, "0.038" in another);
+    rounding to ten digits first removes the ulp, so the title is the same everywhere.
+
+    >>> below, above = np.nextafter(0.0375, 0), np.nextafter(0.0375, 1)  # one ulp either side
+    >>> f"{below:.2g}", f"{above:.2g}"  # formatted directly: the ulp decides
+    ('0.037', '0.038')
+    >>> _range_text(below), _range_text(above)
+    ('0.037', '0.037')
+    """
+    return _no_minus_zero(f"{float(f'{float(v):.10g}'):.2g}")
 
 
 def _kernel_fmt(kernel):
