@@ -23,6 +23,7 @@ from ...validation import numeric_array
 from ..html import no_picture_html, row_html
 from ..plots.base import pair_text
 from ..style import MAP_CMAPS, OUTLINE, color_norm, ink
+from .wiring import wire
 
 # Cells that are not data: the padding of X_p and the zeros dilate_s inserts into delta.
 HATCHED = (
@@ -400,7 +401,12 @@ def kernel_gradient_explorer(x=None, *, seed=0):
     start = {"kernel_h": kernel[0], "kernel_w": kernel[1], "u": 0, "v": 0}
     controls = _controls(widgets, explorer_ranges(kernel, 0, in_hw=x.shape), start)
     view = widgets.HTML()
-    _wire(controls, view, x, seed)
+    wire(
+        controls,
+        view,
+        lambda: _view_html(controls, x, seed),
+        lambda: _follow_ranges(controls, x.shape),
+    )
     column = [["kernel_h", "kernel_w", "delta_kind"], ["u", "v"], ["stride", "padding", "dilation"]]
     boxes = widgets.HBox([widgets.VBox([controls[n] for n in names]) for names in column])
     return widgets.VBox([boxes, view])
@@ -464,22 +470,3 @@ def _view_html(controls, x, seed) -> str:
         delta_kind=c["delta_kind"],
         seed=seed,
     )
-
-
-def _wire(controls, view, x, seed) -> None:
-    """On every change: adjust the ranges, then redraw the view once; and draw it now."""
-    busy = [False]  # set while the ranges are adjusted: their clamped values redraw once, after
-
-    def on_change(_change=None):
-        if busy[0]:
-            return
-        busy[0] = True
-        try:
-            _follow_ranges(controls, x.shape)
-        finally:
-            busy[0] = False
-        view.value = _view_html(controls, x, seed)
-
-    for control in controls.values():
-        control.observe(on_change, names="value")
-    on_change()

@@ -32,6 +32,7 @@ from ..plots.conv_forward import (
 )
 from ..style import OUTLINE, RED
 from .conv import HATCHED  # a padding zero: the kernel-gradient explorer's grey stripes
+from .wiring import wire
 
 CONTROL_DESCRIPTIONS = {
     "h": "input H",
@@ -273,7 +274,7 @@ def conv_arithmetic_explorer(**start):
             raise ValueError(f"{name} = {state[name]} must lie in [{low}, {high}] here")
     controls = {name: _slider(widgets, name, ranges[name], state[name]) for name in _ORDER}
     view = widgets.HTML()
-    _wire(controls, view)
+    wire(controls, view, lambda: _view_html(controls), lambda: _follow_ranges(controls))
     columns = [["h", "w", "kernel_h", "kernel_w"], ["stride", "padding", "dilation"], ["i", "j"]]
     boxes = widgets.HBox([widgets.VBox([controls[n] for n in names]) for names in columns])
     return widgets.VBox([boxes, view])
@@ -325,22 +326,3 @@ def _view_html(controls) -> str:
         dilation=c["dilation"],
         at=(c["i"], c["j"]),
     )
-
-
-def _wire(controls, view) -> None:
-    """On every change: adjust the ranges, then redraw the view once; and draw it now."""
-    busy = [False]  # set while the ranges are adjusted: their clamped values redraw once, after
-
-    def on_change(_change=None):
-        if busy[0]:
-            return
-        busy[0] = True
-        try:
-            _follow_ranges(controls)
-        finally:
-            busy[0] = False
-        view.value = _view_html(controls)
-
-    for control in controls.values():
-        control.observe(on_change, names="value")
-    on_change()

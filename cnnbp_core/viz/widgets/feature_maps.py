@@ -37,6 +37,7 @@ from ...validation import (
 )
 from ..html import no_picture_html
 from ..style import DIVERGING_CMAP, MAP_CMAPS, cell_rgba, color_norm, ink
+from .wiring import wire
 
 PHOTO_DOWNSAMPLE = 2
 """The explorer's photo: `cnnbp_core.data.sample_photo` downsampled by 2, 300x256 pixels."""
@@ -300,9 +301,9 @@ def feature_map_explorer(*, photo=None, kernels=None, name="sobel_x"):
     controls = _controls(widgets, kernels, name, ranges)
     view = widgets.HTML()
 
-    def on_change(_change=None):
+    def render():
         c = {key: control.value for key, control in controls.items()}
-        view.value = feature_map_html(
+        return feature_map_html(
             c["name"],
             stride=c["stride"],
             padding=c["padding"],
@@ -312,9 +313,7 @@ def feature_map_explorer(*, photo=None, kernels=None, name="sobel_x"):
             kernels=kernels,
         )
 
-    for control in controls.values():
-        control.observe(on_change, names="value")
-    on_change()
+    wire(controls, view, render)
     return widgets.VBox([widgets.VBox(list(controls.values())), view])
 
 

@@ -36,6 +36,7 @@ from ...validation import choice, in_interval, positive
 from ..plots.gradcheck import FLOOR, KINDS
 from ..plots.graphs import number
 from ..style import GREY, LIGHT_GREY, OUTLINE
+from .wiring import wire
 
 CONTROL_DESCRIPTIONS = {"name": "function f", "step": "step h", "precision": "precision"}
 """The description (label) of each control of `finite_difference_explorer`, by parameter."""
@@ -432,11 +433,9 @@ def finite_difference_explorer(*, name="cubic", step=1e-4, precision="float64"):
     controls = _controls(widgets, name, step, choice(precision, "precision", PRECISIONS))
     view = widgets.HTML()
 
-    def on_change(_change=None):
+    def render():
         c = {key: control.value for key, control in controls.items()}
-        view.value = fd_explorer_html(c["name"], snap_step(c["step"]), c["precision"])
+        return fd_explorer_html(c["name"], snap_step(c["step"]), c["precision"])
 
-    for control in controls.values():
-        control.observe(on_change, names="value")
-    on_change()
+    wire(controls, view, render)
     return widgets.VBox([widgets.VBox(list(controls.values())), view])

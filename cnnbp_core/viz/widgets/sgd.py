@@ -52,6 +52,7 @@ from ..plots.sgd import (
     good_threshold,
 )
 from ..style import GREEN, GREY, LIGHT_GREY, OUTLINE
+from .wiring import wire
 
 CONTROL_DESCRIPTIONS = {"lr": "learning rate", "steps": "steps"}
 """The description (label) of each control of `gd_explorer`, by parameter."""
@@ -696,10 +697,5 @@ def gd_explorer(*, lr=GD_EXPLORER_STATE[0], steps=GD_EXPLORER_STATE[1]):
     controls = _controls(widgets, lr, steps)
     view = widgets.HTML()
 
-    def on_change(_change=None):
-        view.value = gd_explorer_html(controls["lr"].value, controls["steps"].value)
-
-    for control in controls.values():
-        control.observe(on_change, names="value")
-    on_change()
+    wire(controls, view, lambda: gd_explorer_html(controls["lr"].value, controls["steps"].value))
     return widgets.VBox([widgets.VBox(list(controls.values())), view])
